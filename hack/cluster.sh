@@ -242,6 +242,11 @@ up() {
   flock 9
   build
   choose_ports
+  # A pod runner built from older sources is replaced (the others are keyed by version only).
+  local pid
+  for pid in $(pids_of podrunner); do
+    [[ "$(readlink "/proc/$pid/exe")" == "$podrunner_bin" ]] || stop_pids "outdated podrunner" "$pid"
+  done
   if running && [[ -f "$kubeconfig" ]] && api_ready; then
     echo "$kubeconfig"
     return

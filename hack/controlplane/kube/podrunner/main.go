@@ -269,6 +269,9 @@ func (r *runner) environment(ctx context.Context, pod *corev1.Pod, c *corev1.Con
 			return s, nil
 		}
 		s, err := r.client.CoreV1().Secrets(pod.Namespace).Get(ctx, name, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) { // the kubelet's wording: secret "NAME" not found
+			return nil, apierrors.NewNotFound(corev1.Resource("secret"), name)
+		}
 		if err == nil {
 			secrets[name] = s
 		}
@@ -279,6 +282,9 @@ func (r *runner) environment(ctx context.Context, pod *corev1.Pod, c *corev1.Con
 			return cm, nil
 		}
 		cm, err := r.client.CoreV1().ConfigMaps(pod.Namespace).Get(ctx, name, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			return nil, apierrors.NewNotFound(corev1.Resource("configmap"), name)
+		}
 		if err == nil {
 			configMaps[name] = cm
 		}
