@@ -290,8 +290,10 @@ main() {
       ;;
     status)
       choose_ports
+      local c pids
       for c in "${components[@]}"; do
-        printf '%-24s %s\n' "$c" "$(pids_of "$c" | tr '\n' ' ' | sed 's/^$/not running/')"
+        pids="$(pids_of "$c" | tr '\n' ' ')"
+        printf '%-24s %s\n' "$c" "${pids:-not running}"
       done
       echo "apiserver https://127.0.0.1:$api_port ($(api_ready && echo ready || echo not ready))"
       echo "kubeconfig $kubeconfig"

@@ -2,6 +2,9 @@ module userdatapurge.local/controlplane/kube
 
 go 1.24.0
 
+// As Kubernetes' own go.mod: keep the runtime behaviour of the Go version it is released for.
+godebug default=go1.24
+
 require (
 	k8s.io/api v0.34.4
 	k8s.io/apimachinery v0.34.4
