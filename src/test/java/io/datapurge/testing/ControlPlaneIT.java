@@ -31,6 +31,8 @@ import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +43,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The local control plane behaves like a cluster in the ways the operator depends on. */
 @ExtendWith(ControlPlane.class)
@@ -64,7 +67,9 @@ class ControlPlaneIT {
 
   @AfterAll
   void deleteNamespace() {
-    client.namespaces().withName(namespace).delete();
+    if (namespace != null) {
+      client.namespaces().withName(namespace).delete();
+    }
   }
 
   @Test
@@ -212,14 +217,9 @@ class ControlPlaneIT {
 
   @Test
   void kubectlWithThePrintedKubeconfigShowsTheNodeReady() throws IOException, InterruptedException {
-    Process kubectl =
-        new ProcessBuilder(
-                "kubectl", "--kubeconfig", ControlPlane.kubeconfig().toString(), "get", "nodes", "--no-headers")
-            .redirectErrorStream(true)
-            .start();
-    String output = new String(kubectl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    String output =
+        kubectl("--kubeconfig", ControlPlane.kubeconfig().toString(), "get", "nodes", "--no-headers");
 
-    assertThat(kubectl.waitFor()).as(output).isZero();
     assertThat(output).containsPattern("(?m)^" + ControlPlane.NODE + "\\s+Ready\\s");
   }
 
@@ -331,6 +331,31 @@ class ControlPlaneIT {
           .isInstanceOfSatisfying(
               KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
     }
+  }
+
+  @Test
+  void kubeconfigWrittenForAServiceAccountAuthenticatesKubectlAsIt(@TempDir Path dir)
+      throws IOException, InterruptedException {
+    client
+        .serviceAccounts()
+        .inNamespace(namespace)
+        .resource(new ServiceAccountBuilder().withNewMetadata().withName("cli").endMetadata().build())
+        .create();
+    Path kubeconfig =
+        ControlPlane.writeServiceAccountKubeconfig(client, namespace, "cli", dir.resolve("cli.kubeconfig"));
+
+    String whoami = kubectl("--kubeconfig", kubeconfig.toString(), "auth", "whoami", "-o", "jsonpath={.status.userInfo.username}");
+
+    assertThat(whoami).isEqualTo("system:serviceaccount:" + namespace + ":cli");
+  }
+
+  private static String kubectl(String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of("kubectl"));
+    command.addAll(List.of(args));
+    Process kubectl = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(kubectl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(kubectl.waitFor()).as(output).isZero();
+    return output;
   }
 
   private static GenericKubernetesResource widget(String name, int min, int max) {
