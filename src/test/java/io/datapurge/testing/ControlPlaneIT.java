@@ -162,6 +162,40 @@ class ControlPlaneIT {
   }
 
   @Test
+  void parallelPodsOfAJobRunAndTheFinishedJobIsDeletedAfterItsTtl() {
+    Job job =
+        client
+            .batch()
+            .v1()
+            .jobs()
+            .inNamespace(namespace)
+            .resource(
+                new JobBuilder()
+                    .withNewMetadata()
+                    .withName("parallel-with-ttl")
+                    .endMetadata()
+                    .withNewSpec()
+                    .withCompletions(3)
+                    .withParallelism(3)
+                    .withTtlSecondsAfterFinished(2)
+                    .withNewTemplate()
+                    .withSpec(purgePod(List.of("--version")))
+                    .endTemplate()
+                    .endSpec()
+                    .build())
+            .create();
+
+    Job complete =
+        client
+            .resource(job)
+            .waitUntilCondition(j -> j == null || hasCondition(j, "Complete"), POD_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    assertThat(complete).as("Job completed before its TTL removed it").isNotNull();
+    assertThat(complete.getStatus().getSucceeded()).isEqualTo(3);
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> client.resource(job).get() == null);
+  }
+
+  @Test
   void failedContainerReportsItsExitCodeAndLogTailAsTerminationMessage() {
     PodSpec spec = purgePod(List.of("--no-such-option"));
     spec.getContainers().get(0).setTerminationMessagePolicy("FallbackToLogsOnError");
