@@ -208,19 +208,24 @@ public final class ControlPlane implements ParameterResolver {
     Path script = repositoryRoot().resolve("hack/cluster.sh");
     List<String> out = new ArrayList<>();
     try {
-      Process process =
-          new ProcessBuilder(script.toString(), "up")
-              .redirectError(ProcessBuilder.Redirect.INHERIT)
-              .start();
+      // Progress (a first build takes minutes) goes to the test output; the path is the last line.
+      Process process = new ProcessBuilder(script.toString(), "up").redirectErrorStream(true).start();
       try (BufferedReader reader =
           new BufferedReader(
               new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-        reader.lines().filter(line -> !line.isBlank()).forEach(out::add);
+        reader
+            .lines()
+            .filter(line -> !line.isBlank())
+            .forEach(
+                line -> {
+                  System.err.println(line);
+                  out.add(line);
+                });
       }
       int exit = process.waitFor();
       if (exit != 0 || out.isEmpty()) {
         throw new IllegalStateException(
-            script + " up failed (exit " + exit + "); see its output above and target/cluster/*.log");
+            script + " up failed (exit " + exit + "): " + String.join("\n", out.subList(Math.max(0, out.size() - 20), out.size())));
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot run " + script, e);
