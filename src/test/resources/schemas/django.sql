@@ -73,16 +73,17 @@ begin
   insert into auth_permission (name, codename, content_type_id)
     select 'Can do ' || g, 'do_' || g, 1 from generate_series(1, 20) g;
   insert into auth_group (name) select 'group ' || g from generate_series(1, 10) g;
-  insert into custom_auth_tenant (id, name) select t, 'tenant ' || t from generate_series(1, (users + 9) / 10) t;
-  insert into auth_user (id, password, username, email, tenant_id)
-    select u, 'pbkdf2_sha256$260000$salt$hash' || u, 'user' || u, 'user' || u || '@example.test', (u - 1) / 10 + 1
+  insert into custom_auth_tenant (id, name, created_at) select t, 'tenant ' || t, timestamptz '2024-01-01 00:00Z' from generate_series(1, (users + 9) / 10) t;
+  insert into auth_user (id, password, username, email, tenant_id, date_joined)
+    select u, 'pbkdf2_sha256$260000$salt$hash' || u, 'user' || u, 'user' || u || '@example.test', (u - 1) / 10 + 1,
+      timestamptz '2024-01-01 00:00Z' + u * interval '1 minute'
     from generate_series(1, users) u;
   update custom_auth_tenant set owner_id = (id - 1) * 10 + 1;
   insert into auth_user_groups (user_id, group_id)
     select u, g from generate_series(1, users) u, lateral (values (u % 10 + 1), ((u + 1) % 10 + 1)) v(g);
   insert into auth_user_user_permissions (user_id, permission_id) select u, u % 20 + 1 from generate_series(1, users) u;
-  insert into django_admin_log (object_id, object_repr, action_flag, change_message, content_type_id, user_id)
-    select u::text, 'user' || u, a, '[]', 1, u from generate_series(1, users) u, generate_series(1, 3) a;
+  insert into django_admin_log (object_id, object_repr, action_flag, change_message, content_type_id, user_id, action_time)
+    select u::text, 'user' || u, a, '[]', 1, u, timestamptz '2024-01-02 00:00Z' + u * interval '1 second' from generate_series(1, users) u, generate_series(1, 3) a;
   insert into accounts_profile (bio, user_id) select 'bio of user ' || u, u from generate_series(1, users) u;
   insert into custom_auth_onboardingprogress (step, completed, user_id, tenant_id)
     select s, u % 2 = 0, u, (u - 1) / 10 + 1 from generate_series(1, users) u, unnest(array['profile', 'billing']) s;

@@ -24,7 +24,7 @@ final class UsageErrors implements IParameterExceptionHandler {
         ? "Unknown option " + u.getUnmatched().stream().filter(a -> a.startsWith("-")).map(a -> a.split("=", 2)[0])
             .findFirst().map(a -> "'" + a + "'").orElse("or extra argument")
         : ex.getMessage();
-    err.println(cmd.getCommandName() + ": " + message);
+    err.println(cmd.getCommandName() + ": Usage: " + message);
     err.println("Run '" + cmd.getCommandSpec().qualifiedName() + " --help' for the options.");
     err.flush();
     if (cmd.getCommand() instanceof PurgeCommand) {

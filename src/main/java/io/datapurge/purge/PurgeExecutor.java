@@ -39,6 +39,9 @@ public final class PurgeExecutor {
     List<TableCount> counts = null;
     boolean committing = false;
     try {
+      if (request.tables().isEmpty()) {
+        throw new PurgeException(FailureReason.Usage, "No table to purge: name at least one with --table.");
+      }
       connection.setAutoCommit(false);
       execute(connection, request.dryRun()
           ? "set transaction isolation level repeatable read, read only"
