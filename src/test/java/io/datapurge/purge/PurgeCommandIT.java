@@ -129,6 +129,43 @@ class PurgeCommandIT {
     assertThat(DatabaseChecksum.of(db)).isEqualTo(before);
   }
 
+  /** Runs the purge on a pseudo-terminal (util-linux script), typing {@code answer} at the prompt. */
+  String onTerminal(String answer) throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "needs script(1)");
+    String jar = System.getProperty("purge.jar", "target/user-data-purge.jar");
+    ProcessBuilder pb = new ProcessBuilder("/usr/bin/script", "-qec",
+        "java -jar '" + jar + "' purge --table auth_user --table custom_auth_tenant", "/dev/null");
+    pb.environment().putAll(PostgresServer.libpqEnv(db));
+    pb.redirectErrorStream(true);
+    Process p = pb.start();
+    StringBuilder out = new StringBuilder();
+    java.io.InputStream in = p.getInputStream();
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (!out.toString().contains("Type 'yes'") && System.currentTimeMillis() < deadline) {
+      int c = in.read();
+      if (c < 0) break;
+      out.append((char) c);
+    }
+    p.getOutputStream().write((answer + "\n").getBytes());
+    p.getOutputStream().flush();
+    out.append(new String(in.readAllBytes()));
+    assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    return out.toString();
+  }
+
+  @Test
+  void onATerminalTheCountsAreShownAndOnlyYesPurges() throws Exception {
+    Map<String, String> before = DatabaseChecksum.of(db);
+
+    String declined = onTerminal("no");
+    assertThat(declined).contains("public.django_admin_log").contains("600").contains("Not confirmed");
+    assertThat(DatabaseChecksum.of(db)).isEqualTo(before);
+
+    String accepted = onTerminal("yes");
+    assertThat(accepted).contains("committed");
+    assertThat(PostgresServer.queryLong(db, "select count(*) from django_admin_log")).isZero();
+  }
+
   @Test
   void protectedDatabaseIsRefusedEvenWhenConfirmedUnlessAllowed() {
     String prod = PostgresServer.createDatabase("shop_prod_copy", "schemas/django.sql");
@@ -149,6 +186,24 @@ class PurgeCommandIT {
     } finally {
       PostgresServer.dropDatabase(prod);
     }
+  }
+
+  @Test
+  void rowsThatReappearBeforeCommitFailVerificationAndTheTransactionIsRolledBack() {
+    PostgresServer.run(db, """
+        create function tenant_again() returns trigger language plpgsql as $$
+        begin insert into custom_auth_tenant (name) values ('reappeared'); return null; end $$;
+        create trigger tenant_again after delete on auth_user for each statement execute function tenant_again();
+        """);
+    Map<String, String> before = DatabaseChecksum.of(db);
+
+    Run run = PurgeProcess.run(PostgresServer.libpqEnv(db), args(USER_TABLES, "--confirm", db));
+
+    assertThat(run.exitCode()).as(run.allOutput()).isEqualTo(6);
+    assertThat(run.result().error().reason()).isEqualTo("VerificationFailed");
+    assertThat(run.result().error().message()).contains("public.custom_auth_tenant (1 rows)");
+    assertThat(run.result().committed()).isFalse();
+    assertThat(DatabaseChecksum.of(db)).isEqualTo(before);
   }
 
   @Test
