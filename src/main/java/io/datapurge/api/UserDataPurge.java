@@ -18,12 +18,12 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Group("datapurge.io")
 @Version("v1alpha1")
 @ShortNames("purge")
-@AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = Type.STRING)
+@AdditionalPrinterColumn(name = "Phase", jsonPath = "..status.phase", type = Type.STRING)
 @AdditionalPrinterColumn(name = "Database", jsonPath = ".spec.database.name", type = Type.STRING, priority = 1)
-@AdditionalPrinterColumn(name = "Rows Before", jsonPath = ".status.totals.before", type = Type.INTEGER)
-@AdditionalPrinterColumn(name = "Rows After", jsonPath = ".status.totals['after']", type = Type.INTEGER)
+@AdditionalPrinterColumn(name = "Rows Before", jsonPath = "..status.totals.before", type = Type.INTEGER)
+@AdditionalPrinterColumn(name = "Rows After", jsonPath = "..totals.after", type = Type.INTEGER)
 @AdditionalPrinterColumn(name = "Job", jsonPath = ".status.jobName", type = Type.STRING, priority = 1)
 @AdditionalPrinterColumn(name = "Message", jsonPath = ".status.message", type = Type.STRING, priority = 1)
-@AdditionalPrinterColumn(name = "Age", jsonPath = "['metadata'].creationTimestamp", type = Type.DATE)
+@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = Type.DATE)
 public class UserDataPurge extends CustomResource<UserDataPurgeSpec, UserDataPurgeStatus>
     implements Namespaced {}

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
     name = "user-data-purge",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    subcommands = {})
+    subcommands = {OperatorCommand.class})
 public final class Main {
 
   public static void main(String[] args) {
