@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
@@ -28,6 +29,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import java.util.stream.Collectors;
@@ -107,9 +109,12 @@ public final class OperatorCommand implements Callable<Integer> {
 
   /** Starts the controller and the HTTP endpoints; the caller closes the result to stop both. */
   public Running start() throws Exception {
+    return start(new KubernetesClientBuilder().withHttpClientFactory(new JdkHttpClientFactory()).build());
+  }
+
+  /** As {@link #start()}, with a given client (tests pass one holding a ServiceAccount's token). */
+  public Running start(KubernetesClient client) throws Exception {
     Pattern protectedDatabases = compile(protectedPattern);
-    KubernetesClient client = new KubernetesClientBuilder()
-        .withHttpClientFactory(new JdkHttpClientFactory()).build();
     String image = purgeImage.isBlank() ? ownImage(client) : purgeImage;
     OperatorSettings settings = new OperatorSettings(image, protectedDatabases, jobDeadline, jobTtl);
 
@@ -120,12 +125,22 @@ public final class OperatorCommand implements Callable<Integer> {
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
 
+    AtomicBoolean stopping = new AtomicBoolean();
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)
           .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
           .withReconciliationTerminationTimeout(Duration.ofSeconds(20));
       if (leaderElection) {
-        var lease = LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(LEASE_NAME);
+        // JOSDK would System.exit on any end of leadership, also when we stop on purpose.
+        var lease = LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(LEASE_NAME)
+            .withExitOnStopLeading(false)
+            .withLeaderCallbacks(new LeaderCallbacks(() -> { }, () -> {
+              if (!stopping.get()) {
+                LoggerFactory.getLogger(OperatorCommand.class)
+                    .error("Lost the leader lease; exiting so that only the new leader reconciles");
+                System.exit(1);
+              }
+            }, leader -> { }));
         if (!leaseNamespace.isBlank()) {
           lease.withLeaseNamespace(leaseNamespace);
         }
@@ -146,14 +161,15 @@ public final class OperatorCommand implements Callable<Integer> {
     LoggerFactory.getLogger(OperatorCommand.class).info(
         "Operator started: namespaces={}, purge image={}, protected={}, leader election={}, http port={}",
         watched.isEmpty() ? "all" : watched, image, protectedDatabases.pattern(), leaderElection, http.port());
-    return new Running(operator, http, client);
+    return new Running(operator, http, client, stopping);
   }
 
   /** A started operator: {@link #close()} stops reconciling, the informers and the HTTP port. */
-  public record Running(Operator operator, HttpEndpoints http, KubernetesClient client)
+  public record Running(Operator operator, HttpEndpoints http, KubernetesClient client, AtomicBoolean stopping)
       implements AutoCloseable {
     @Override
     public void close() {
+      stopping.set(true);
       http.close();
       operator.stop();
       client.close();
