@@ -66,7 +66,7 @@ Pod reads the database credentials through secretKeyRef, resolved by the kubelet
 - apiGroups: [""]
   resources: [pods]
   verbs: [get, list, watch]
-- apiGroups: ["", events.k8s.io]
+- apiGroups: [""]
   resources: [events]
   verbs: [create, patch]
 {{- end }}

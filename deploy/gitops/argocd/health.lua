@@ -33,7 +33,7 @@ end
 local phase = status.phase
 if phase == "Succeeded" then
   hs.status = "Healthy"
-  if obj.spec ~= nil and obj.spec.dryRun == true then
+  if status.dryRun == true then
     hs.message = "Dry run: " .. rows() .. " rows in " .. tables() .. " tables would be purged"
   else
     local after = "?"
@@ -49,8 +49,11 @@ elseif phase == "AwaitingConfirmation" then
 elseif phase == "Failed" or phase == "Blocked" then
   hs.status = "Degraded"
   hs.message = phase
+  if status.reason ~= nil then
+    hs.message = hs.message .. " (" .. status.reason .. ")"
+  end
   if status.message ~= nil and status.message ~= "" then
-    hs.message = phase .. ": " .. status.message
+    hs.message = hs.message .. ": " .. status.message
   end
 elseif phase == "Pending" or phase == "Planning" or phase == "Running" then
   hs.status = "Progressing"
