@@ -208,19 +208,21 @@ class ChartTest {
   void schemaRejectsAJobDeadlineThatIsNotADuration() {
     assertThatThrownBy(() -> RenderedChart.render(Map.of("job", Map.of("deadline", "30 minutes"))))
         .hasMessageContaining("job.deadline");
+    assertThatThrownBy(() -> RenderedChart.render(Map.of("job", Map.of("ttl", "0s"))))
+        .hasMessageContaining("job.ttl");
   }
 
   @Test
   void settingsReachTheOperatorAsItsEnvironment() {
     RenderedChart chart = RenderedChart.render(Map.of(
         "logFormat", "plain", "protectedDatabases", "^(prod|live)_.*",
-        "job", Map.of("deadline", "2h", "ttl", "90m")));
+        "job", Map.of("deadline", "2h", "ttl", "1h30m")));
 
     assertThat(env(chart))
         .containsEntry("LOG_FORMAT", "plain")
         .containsEntry("PROTECTED_DATABASES", "^(prod|live)_.*")
         .containsEntry("JOB_DEADLINE", "2h")
-        .containsEntry("JOB_TTL", "90m");
+        .containsEntry("JOB_TTL", "1h30m");
   }
 
   @Test
