@@ -25,7 +25,7 @@ COPY --from=build /src/target/user-data-purge.jar /app/user-data-purge.jar
 # JSON result) into an archive the JVM maps at start. The training run cannot reach a
 # database, so it must end with ConnectionFailed (exit 4); any other outcome fails the build.
 # The JVM flags equal the ENTRYPOINT's so the archive is accepted; if it ever is not, the JVM
-# silently starts without it.
+# prints one warning and starts without it.
 # (-Xlog:cds=off: picocli's Java 5 classes cannot be archived, one warning each.)
 RUN PGPASSWORD=training java -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData \
         -XX:ArchiveClassesAtExit=/app/user-data-purge.jsa -Xlog:cds=off -jar /app/user-data-purge.jar \
@@ -36,5 +36,7 @@ RUN PGPASSWORD=training java -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError
     && rm -f /tmp/training-result.json
 # Numeric, so runAsNonRoot can verify it without an /etc/passwd entry.
 USER 65532:65532
+# Heap from the container's memory limit; exit (and let Kubernetes report it) on OOM; no
+# hsperfdata file, so a read-only root filesystem needs no writable /tmp for the purge Pods.
 ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData", "-XX:SharedArchiveFile=/app/user-data-purge.jsa", "-jar", "/app/user-data-purge.jar"]
 CMD ["operator"]
