@@ -3,7 +3,6 @@ package io.datapurge.packaging;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
-import io.datapurge.cli.Main;
 import io.datapurge.packaging.DockerfileInstructions.Instruction;
 import io.datapurge.purge.FailureReason;
 import io.fabric8.kubernetes.api.model.Container;
@@ -101,7 +100,7 @@ class DockerfileTest {
 
   @Test
   void trainingRunArgumentsAreAValidPurgeCommand() {
-    CommandLine main = new CommandLine(new Main());
+    CommandLine main = JarCommandLine.create();
     assumeThat(main.getSubcommands()).as("the purge subcommand is not on this branch yet").containsKey("purge");
     List<String> args = applicationArgs(trainingRun());
 

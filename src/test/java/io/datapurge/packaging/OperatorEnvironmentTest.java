@@ -3,7 +3,6 @@ package io.datapurge.packaging;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
-import io.datapurge.cli.Main;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.nio.file.Path;
@@ -85,7 +84,7 @@ class OperatorEnvironmentTest {
             }
           });
 
-      CommandLine main = new CommandLine(new Main());
+      CommandLine main = JarCommandLine.create();
       main.parseArgs(args.toArray(String[]::new));
       assertThat(main.getParseResult().subcommand().commandSpec().name()).isEqualTo("operator");
     }
@@ -104,7 +103,7 @@ class OperatorEnvironmentTest {
   }
 
   private static CommandSpec operatorSpec() {
-    CommandLine main = new CommandLine(new Main());
+    CommandLine main = JarCommandLine.create();
     assumeThat(main.getSubcommands()).as("the operator subcommand is not on this branch yet").containsKey("operator");
     return main.getSubcommands().get("operator").getCommandSpec();
   }
