@@ -15,8 +15,9 @@ import java.util.stream.Stream;
 
 /**
  * The Helm chart rendered by the real Helm (helm-java) with given values, as Fabric8 objects.
- * End-to-end tests apply {@link #writeTo(Path)} (plus {@link #crdFiles()}) so the operator runs with
- * exactly the RBAC the chart grants.
+ * End-to-end tests apply {@link #crdFiles()}, then the release namespace (as {@code helm install
+ * --create-namespace} would; deploy/namespace.yaml has the Pod Security labels), then {@link
+ * #writeTo(Path)}, so the operator runs with exactly the RBAC the chart grants.
  */
 public final class RenderedChart {
 
