@@ -272,6 +272,16 @@ class ChartTest {
         .contains("ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Deployment");
   }
 
+  @Test
+  void everyTopLevelValueIsDocumentedInTheConfigurationReference() throws Exception {
+    Map<?, ?> values = new com.fasterxml.jackson.databind.ObjectMapper(
+        new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+        .readValue(RenderedChart.CHART.resolve("values.yaml").toFile(), Map.class);
+    String docs = Files.readString(Path.of("docs", "configuration.md"));
+
+    assertThat(values.keySet()).allSatisfy(key -> assertThat(docs).contains("`" + key));
+  }
+
   static Container operator(Deployment d) {
     return d.getSpec().getTemplate().getSpec().getContainers().stream()
         .filter(c -> c.getName().equals("operator")).findFirst().orElseThrow();
