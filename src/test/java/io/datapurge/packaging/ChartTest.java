@@ -3,6 +3,8 @@ package io.datapurge.packaging;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import io.fabric8.kubernetes.api.model.Container;
@@ -274,9 +276,7 @@ class ChartTest {
 
   @Test
   void everyTopLevelValueIsDocumentedInTheConfigurationReference() throws Exception {
-    Map<?, ?> values = new com.fasterxml.jackson.databind.ObjectMapper(
-        new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
-        .readValue(RenderedChart.CHART.resolve("values.yaml").toFile(), Map.class);
+    Map<?, ?> values = new ObjectMapper(new YAMLFactory()).readValue(RenderedChart.CHART.resolve("values.yaml").toFile(), Map.class);
     String docs = Files.readString(Path.of("docs", "configuration.md"));
 
     assertThat(values.keySet()).allSatisfy(key -> assertThat(docs).contains("`" + key));
