@@ -276,7 +276,8 @@ class ChartTest {
 
   @Test
   void everyTopLevelValueIsDocumentedInTheConfigurationReference() throws Exception {
-    Map<?, ?> values = new ObjectMapper(new YAMLFactory()).readValue(RenderedChart.CHART.resolve("values.yaml").toFile(), Map.class);
+    Map<?, ?> values = new ObjectMapper(new YAMLFactory())
+        .readValue(RenderedChart.CHART.resolve("values.yaml").toFile(), Map.class);
     String docs = Files.readString(Path.of("docs", "configuration.md"));
 
     assertThat(values.keySet()).allSatisfy(key -> assertThat(docs).contains("`" + key));
