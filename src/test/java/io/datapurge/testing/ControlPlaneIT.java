@@ -205,7 +205,65 @@ class ControlPlaneIT {
     ContainerStateTerminated terminated = done.getStatus().getContainerStatuses().get(0).getState().getTerminated();
     assertThat(terminated.getExitCode()).isEqualTo(2);
     assertThat(terminated.getReason()).isEqualTo("Error");
-    assertThat(terminated.getMessage()).contains("Unknown option: '--no-such-option'");
+    assertThat(terminated.getMessage()).contains("Unknown option").contains("--no-such-option");
+  }
+
+  @Test
+  void purgeResultFileBecomesTheTerminationMessageWithEnvFromConfigMapAndSecret() {
+    client
+        .configMaps()
+        .inNamespace(namespace)
+        .resource(
+            new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName("pg-address")
+                .endMetadata()
+                .withData(Map.of("port", "1"))
+                .build())
+        .create();
+    client
+        .secrets()
+        .inNamespace(namespace)
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("pg-login")
+                .endMetadata()
+                .withStringData(Map.of("password", "s3cret-value"))
+                .build())
+        .create();
+    PodSpec spec =
+        purgePod(List.of("purge", "--table", "auth_user", "--result-file", "/dev/termination-log"));
+    spec.getContainers()
+        .get(0)
+        .setEnv(
+            List.of(
+                new EnvVarBuilder().withName("PGHOST").withValue("127.0.0.1").build(),
+                new EnvVarBuilder()
+                    .withName("PGPORT")
+                    .withNewValueFrom()
+                    .withNewConfigMapKeyRef("port", "pg-address", false)
+                    .endValueFrom()
+                    .build(),
+                new EnvVarBuilder().withName("PGDATABASE").withValue("app").build(),
+                new EnvVarBuilder().withName("PGUSER").withValue("purger").build(),
+                new EnvVarBuilder()
+                    .withName("PGPASSWORD")
+                    .withNewValueFrom()
+                    .withNewSecretKeyRef("password", "pg-login", false)
+                    .endValueFrom()
+                    .build()));
+    Pod pod = createPod("purge-unreachable-database", spec);
+
+    Pod done = awaitPod(pod, p -> "Failed".equals(p.getStatus().getPhase()));
+    ContainerStateTerminated terminated = done.getStatus().getContainerStatuses().get(0).getState().getTerminated();
+    assertThat(terminated.getExitCode()).isEqualTo(4);
+    assertThat(terminated.getReason()).isEqualTo("Error");
+    assertThat(terminated.getMessage())
+        .startsWith("{")
+        .contains("\"reason\":\"ConnectionFailed\"")
+        .contains("127.0.0.1:1 refused")
+        .doesNotContain("s3cret-value");
   }
 
   @Test
