@@ -1,6 +1,7 @@
 package io.datapurge.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
@@ -30,12 +31,17 @@ import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
@@ -365,6 +371,47 @@ class ControlPlaneIT {
     client.resource(pod).withGracePeriod(30).delete();
 
     await().atMost(Duration.ofSeconds(20)).until(() -> client.resource(pod).get() == null);
+  }
+
+  @Test
+  void deletingARunningPodStopsItsProcessWithSigtermWithoutWaitingForTheGracePeriod() throws Exception {
+    // A "database" that accepts the purge's connection and never answers keeps the process
+    // waiting (its login timeout is 15 s); its connection closes when the process dies.
+    try (ServerSocket silentDatabase = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      CompletableFuture<Socket> connection =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return silentDatabase.accept();
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
+      PodSpec spec = purgePod(List.of("purge", "--table", "auth_user", "--result-file", "/dev/termination-log"));
+      spec.setTerminationGracePeriodSeconds(120L);
+      spec.getContainers()
+          .get(0)
+          .setEnv(
+              List.of(
+                  new EnvVarBuilder().withName("PGHOST").withValue("127.0.0.1").build(),
+                  new EnvVarBuilder().withName("PGPORT").withValue(String.valueOf(silentDatabase.getLocalPort())).build(),
+                  new EnvVarBuilder().withName("PGDATABASE").withValue("app").build(),
+                  new EnvVarBuilder().withName("PGUSER").withValue("purger").build(),
+                  new EnvVarBuilder().withName("PGPASSWORD").withValue("unused").build()));
+      Pod pod = createPod("deleted-while-running", spec);
+
+      try (Socket purgeConnection = connection.get(POD_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+        awaitPod(pod, p -> "Running".equals(p.getStatus().getPhase()));
+
+        client.resource(pod).delete();
+
+        purgeConnection.setSoTimeout(10_000);
+        assertThatCode(() -> purgeConnection.getInputStream().readAllBytes())
+            .as("the process ended (its connection closed) within 10 s, not at its 15 s login timeout")
+            .doesNotThrowAnyException();
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> client.resource(pod).get() == null);
+    }
   }
 
   @Test
