@@ -77,6 +77,7 @@ class PurgeCommandIT {
       assertThat(after.get(parent)).as(parent + " is not purged").isEqualTo(before.get(parent));
     }
     assertThat(run.stdout()).contains("public.auth_user").contains("root").contains("committed");
+    assertThat(run.stderr()).isEmpty();
   }
 
   @Test
