@@ -119,11 +119,14 @@ public final class PurgeCommand implements Callable<Integer> {
         if (!dryRun && confirm == null && !force && System.console() != null) {
           PurgeExecutor.Outcome preview = executor.run(c, request.withDryRun(true));
           if (!preview.succeeded()) return finish(preview.plan(), preview.result(), settings, out, err);
-          out.print(settings.scrub(PurgeReport.render(preview.plan(), preview.result())));
-          out.flush();
-          if (!confirmedOnTerminal(System.console(), preview.result().database())) {
-            return finish(preview.plan(), failure(FailureReason.Refused,
-                "Not confirmed: nothing was deleted (answer yes to purge, or pass --confirm)."), settings, out, err);
+          boolean isProtected = request.protectedPattern().matcher(preview.result().database()).matches();
+          if (!isProtected || allowProtected) { // a protected database is refused below, without asking
+            out.print(settings.scrub(PurgeReport.render(preview.plan(), preview.result())));
+            out.flush();
+            if (!confirmedOnTerminal(System.console(), preview.result().database())) {
+              return finish(preview.plan(), failure(FailureReason.Refused,
+                  "Not confirmed: nothing was deleted (answer yes to purge, or pass --confirm)."), settings, out, err);
+            }
           }
           request = request.withForce(true);
         }
