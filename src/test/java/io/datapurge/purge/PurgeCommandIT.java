@@ -204,7 +204,11 @@ class PurgeCommandIT {
     assertThat(run.result().error().reason()).isEqualTo("VerificationFailed");
     assertThat(run.result().error().message()).contains("public.custom_auth_tenant (1 rows)");
     assertThat(run.result().committed()).isFalse();
-    assertThat(DatabaseChecksum.of(db)).isEqualTo(before);
+    Map<String, String> after = DatabaseChecksum.of(db);
+    // the trigger's nextval is not transactional in PostgreSQL; every row is as it was
+    after.keySet().removeIf(k -> k.endsWith("_seq"));
+    before.keySet().removeIf(k -> k.endsWith("_seq"));
+    assertThat(after).isEqualTo(before);
   }
 
   @Test
