@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
     name = "user-data-purge",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    subcommands = {PurgeCommand.class, RestoreCommand.class})
+    subcommands = {OperatorCommand.class, PurgeCommand.class, RestoreCommand.class})
 public final class Main {
 
   public static void main(String[] args) {

@@ -1,0 +1,61 @@
+package io.datapurge.api;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+/** Rows of one table of the plan, before and after the run. */
+public class TableStatus {
+
+  @JsonPropertyDescription("Schema-qualified table name, e.g. public.auth_user.")
+  private String table;
+
+  @JsonPropertyDescription("root (listed in spec.tables), dependent (references a purged table) or unlinked"
+      + " (a SET NULL / SET DEFAULT reference: rows kept, link cleared).")
+  private String role;
+
+  @JsonPropertyDescription("Exact row count before the run.")
+  private Long before;
+
+  @JsonPropertyDescription("Exact row count after the run (equals before for a plan or dry run).")
+  private Long after;
+
+  public TableStatus() {}
+
+  public TableStatus(String table, String role, Long before, Long after) {
+    this.table = table;
+    this.role = role;
+    this.before = before;
+    this.after = after;
+  }
+
+  public String getTable() {
+    return table;
+  }
+
+  public void setTable(String table) {
+    this.table = table;
+  }
+
+  public String getRole() {
+    return role;
+  }
+
+  public void setRole(String role) {
+    this.role = role;
+  }
+
+  public Long getBefore() {
+    return before;
+  }
+
+  public void setBefore(Long before) {
+    this.before = before;
+  }
+
+  public Long getAfter() {
+    return after;
+  }
+
+  public void setAfter(Long after) {
+    this.after = after;
+  }
+}

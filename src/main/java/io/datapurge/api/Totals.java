@@ -1,0 +1,36 @@
+package io.datapurge.api;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+/** Sums over every table of the plan. */
+public class Totals {
+
+  @JsonPropertyDescription("Rows in all tables of the plan before the run.")
+  private Long before;
+
+  @JsonPropertyDescription("Rows in all tables of the plan after the run.")
+  private Long after;
+
+  public Totals() {}
+
+  public Totals(Long before, Long after) {
+    this.before = before;
+    this.after = after;
+  }
+
+  public Long getBefore() {
+    return before;
+  }
+
+  public void setBefore(Long before) {
+    this.before = before;
+  }
+
+  public Long getAfter() {
+    return after;
+  }
+
+  public void setAfter(Long after) {
+    this.after = after;
+  }
+}

@@ -1,0 +1,129 @@
+package io.datapurge.api;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What to purge, how, and whether the user has confirmed it. */
+@ValidationRule(
+    value = "!has(self.keep) || self.keep.all(k, !(k in self.tables))",
+    message = "a table cannot be listed in both spec.tables and spec.keep; remove it from one of them",
+    reason = "FieldValueInvalid")
+public class UserDataPurgeSpec {
+
+  /** A table, optionally schema-qualified; PostgreSQL identifiers up to 63 characters. */
+  public static final String TABLE =
+      "^([A-Za-z_][A-Za-z0-9_$]{0,62}\\.)?[A-Za-z_][A-Za-z0-9_$]{0,62}$";
+  public static final String DATABASE_NAME = "^[A-Za-z_][A-Za-z0-9_$-]{0,62}$";
+  public static final String DNS_SUBDOMAIN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+  public static final String SECRET_KEY = "^[-._a-zA-Z0-9]+$";
+
+  @Required
+  @JsonPropertyDescription("The database server, database and credentials.")
+  private DatabaseSpec database;
+
+  @Required
+  @Size(min = 1, max = 64)
+  @ValidationRule(value = "size(self) > 0", message = "spec.tables must name at least one table to purge")
+  @JsonPropertyDescription("Root tables whose rows are deleted, optionally schema-qualified (app.users);"
+      + " e.g. auth_user. Tables that reference them by foreign key are purged too (see includeDependents).")
+  private List<@Pattern(TABLE) @Size(max = 127) String> tables = new ArrayList<>();
+
+  @Default("true")
+  @JsonPropertyDescription("Follow foreign keys and purge every table that references a purged table"
+      + " (NO ACTION / RESTRICT / CASCADE). SET NULL / SET DEFAULT references keep their rows.")
+  private Boolean includeDependents = true;
+
+  @Size(max = 64)
+  @JsonPropertyDescription("Tables that must never be purged; if the plan needs one of them, the run fails"
+      + " with PlanInvalid and nothing is deleted.")
+  private List<@Pattern(TABLE) @Size(max = 127) String> keep = new ArrayList<>();
+
+  @Default("Delete")
+  @JsonPropertyDescription("Delete: row-by-row DELETE, children first (row locks). Truncate: one TRUNCATE of"
+      + " every table in the plan (ACCESS EXCLUSIVE lock, fastest). Same end state.")
+  private Strategy strategy = Strategy.Delete;
+
+  @Pattern(DATABASE_NAME)
+  @JsonPropertyDescription("Set to the database name (spec.database.name) to purge. Absent: the operator only"
+      + " plans and waits in AwaitingConfirmation showing what would be deleted.")
+  private String confirm;
+
+  @Default("false")
+  @JsonPropertyDescription("Only count what would be deleted, even when confirmed; the run ends Succeeded"
+      + " with the counts and nothing deleted.")
+  private Boolean dryRun = false;
+
+  @Size(max = 63)
+  @JsonPropertyDescription("Free-form run label; change it (or anything else in spec) to run the purge again.")
+  private String runId;
+
+  public DatabaseSpec getDatabase() {
+    return database;
+  }
+
+  public void setDatabase(DatabaseSpec database) {
+    this.database = database;
+  }
+
+  public List<String> getTables() {
+    return tables;
+  }
+
+  public void setTables(List<String> tables) {
+    this.tables = tables;
+  }
+
+  public Boolean getIncludeDependents() {
+    return includeDependents;
+  }
+
+  public void setIncludeDependents(Boolean includeDependents) {
+    this.includeDependents = includeDependents;
+  }
+
+  public List<String> getKeep() {
+    return keep;
+  }
+
+  public void setKeep(List<String> keep) {
+    this.keep = keep;
+  }
+
+  public Strategy getStrategy() {
+    return strategy;
+  }
+
+  public void setStrategy(Strategy strategy) {
+    this.strategy = strategy;
+  }
+
+  public String getConfirm() {
+    return confirm;
+  }
+
+  public void setConfirm(String confirm) {
+    this.confirm = confirm;
+  }
+
+  public Boolean getDryRun() {
+    return dryRun;
+  }
+
+  public void setDryRun(Boolean dryRun) {
+    this.dryRun = dryRun;
+  }
+
+  public String getRunId() {
+    return runId;
+  }
+
+  public void setRunId(String runId) {
+    this.runId = runId;
+  }
+}

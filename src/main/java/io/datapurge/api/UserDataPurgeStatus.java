@@ -1,0 +1,150 @@
+package io.datapurge.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/** What the operator observed: the phase of the current run and the counts it produced. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class UserDataPurgeStatus {
+
+  @JsonPropertyDescription("Pending, Planning, AwaitingConfirmation, Running, Succeeded, Failed or Blocked.")
+  private Phase phase;
+
+  @JsonPropertyDescription("The metadata.generation this status describes.")
+  private Long observedGeneration;
+
+  @JsonPropertyDescription("Name of the Job that ran (or runs) the plan or the purge.")
+  private String jobName;
+
+  @JsonPropertyDescription("When the Job started (RFC 3339).")
+  private String startTime;
+
+  @JsonPropertyDescription("When the Job finished (RFC 3339).")
+  private String completionTime;
+
+  @JsonPropertyDescription("Database the counts come from (the server's current_database()).")
+  private String database;
+
+  @JsonPropertyDescription("True when the counts come from a plan or dry run: nothing was deleted.")
+  private Boolean dryRun;
+
+  @JsonPropertyDescription("CamelCase reason of the last failure or refusal, e.g. LockTimeout, SecretNotFound.")
+  private String reason;
+
+  @JsonPropertyDescription("A sentence saying what happened and what to do next.")
+  private String message;
+
+  @JsonPropertyDescription("Per-table row counts before and after the run.")
+  private List<TableStatus> tables = new ArrayList<>();
+
+  @JsonPropertyDescription("Row counts summed over every table.")
+  private Totals totals;
+
+  @JsonPropertyDescription("Ready, Reconciling and Stalled conditions (kstatus conventions).")
+  private List<Condition> conditions = new ArrayList<>();
+
+  public Phase getPhase() {
+    return phase;
+  }
+
+  public void setPhase(Phase phase) {
+    this.phase = phase;
+  }
+
+  public Long getObservedGeneration() {
+    return observedGeneration;
+  }
+
+  public void setObservedGeneration(Long observedGeneration) {
+    this.observedGeneration = observedGeneration;
+  }
+
+  public String getJobName() {
+    return jobName;
+  }
+
+  public void setJobName(String jobName) {
+    this.jobName = jobName;
+  }
+
+  public String getStartTime() {
+    return startTime;
+  }
+
+  public void setStartTime(String startTime) {
+    this.startTime = startTime;
+  }
+
+  public String getCompletionTime() {
+    return completionTime;
+  }
+
+  public void setCompletionTime(String completionTime) {
+    this.completionTime = completionTime;
+  }
+
+  public String getDatabase() {
+    return database;
+  }
+
+  public void setDatabase(String database) {
+    this.database = database;
+  }
+
+  public Boolean getDryRun() {
+    return dryRun;
+  }
+
+  public void setDryRun(Boolean dryRun) {
+    this.dryRun = dryRun;
+  }
+
+  public String getReason() {
+    return reason;
+  }
+
+  public void setReason(String reason) {
+    this.reason = reason;
+  }
+
+  public String getMessage() {
+    return message;
+  }
+
+  public void setMessage(String message) {
+    this.message = message;
+  }
+
+  public List<TableStatus> getTables() {
+    return tables;
+  }
+
+  public void setTables(List<TableStatus> tables) {
+    this.tables = tables;
+  }
+
+  public Totals getTotals() {
+    return totals;
+  }
+
+  public void setTotals(Totals totals) {
+    this.totals = totals;
+  }
+
+  public List<Condition> getConditions() {
+    return conditions;
+  }
+
+  public void setConditions(List<Condition> conditions) {
+    this.conditions = conditions;
+  }
+
+  public Condition condition(String type) {
+    return conditions == null ? null
+        : conditions.stream().filter(c -> Objects.equals(c.getType(), type)).findFirst().orElse(null);
+  }
+}

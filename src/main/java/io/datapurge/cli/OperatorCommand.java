@@ -1,0 +1,249 @@
+package io.datapurge.cli;
+
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.util.ContextInitializer;
+import io.datapurge.api.UserDataPurge;
+import io.datapurge.operator.HttpEndpoints;
+import io.datapurge.operator.OperatorSettings;
+import io.datapurge.operator.PurgeMetrics;
+import io.datapurge.operator.PurgeReconciler;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import java.util.stream.Collectors;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** Runs the UserDataPurge controller until SIGTERM. Every flag falls back to an env variable. */
+@Command(
+    name = "operator",
+    mixinStandardHelpOptions = true,
+    description = "Watch UserDataPurge resources and run their plan and purge Jobs.")
+public final class OperatorCommand implements Callable<Integer> {
+
+  static final String LEASE_NAME = "user-data-purge-operator";
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--namespaces", defaultValue = "${env:WATCH_NAMESPACES:-}",
+      description = "Comma-separated namespaces to watch; empty watches all (env WATCH_NAMESPACES).")
+  String namespaces;
+
+  @Option(names = "--purge-image", defaultValue = "${env:PURGE_IMAGE:-}",
+      description = "Image of the purge Jobs; default: the operator's own image, read from its Pod"
+          + " (POD_NAME/POD_NAMESPACE) (env PURGE_IMAGE).")
+  String purgeImage;
+
+  @Option(names = "--protected-pattern", defaultValue = "${env:PROTECTED_DATABASES:-(?i).*prod.*}",
+      description = "Database names matching this regex are never purged (env PROTECTED_DATABASES;"
+          + " default: ${DEFAULT-VALUE}).")
+  String protectedPattern;
+
+  @Option(names = "--leader-election", arity = "0..1", fallbackValue = "true",
+      defaultValue = "${env:LEADER_ELECTION:-false}",
+      description = "Hold a Lease so only one replica reconciles (env LEADER_ELECTION).")
+  boolean leaderElection;
+
+  @Option(names = "--lease-namespace", defaultValue = "${env:POD_NAMESPACE:-}",
+      description = "Namespace of the leader-election Lease (env POD_NAMESPACE).")
+  String leaseNamespace;
+
+  @Option(names = "--http-port", defaultValue = "${env:HTTP_PORT:-8080}",
+      description = "Port of /healthz, /readyz and /metrics (env HTTP_PORT; 0 picks a free port).")
+  int httpPort;
+
+  @Option(names = "--log-format", defaultValue = "${env:LOG_FORMAT:-plain}",
+      description = "plain or json (env LOG_FORMAT).")
+  LogFormat logFormat;
+
+  @Option(names = "--job-deadline", defaultValue = "${env:JOB_DEADLINE:-30m}",
+      converter = DurationConverter.class,
+      description = "activeDeadlineSeconds of each Job, e.g. 30m (env JOB_DEADLINE).")
+  Duration jobDeadline;
+
+  @Option(names = "--job-ttl", defaultValue = "${env:JOB_TTL:-24h}", converter = DurationConverter.class,
+      description = "ttlSecondsAfterFinished of each Job, e.g. 24h (env JOB_TTL).")
+  Duration jobTtl;
+
+  enum LogFormat { plain, json }
+
+  @Override
+  public Integer call() throws Exception {
+    configureLogging(logFormat);
+    Running running = start();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      running.close();
+      stopped.countDown();
+    }, "shutdown"));
+    stopped.await();
+    return 0;
+  }
+
+  /** Starts the controller and the HTTP endpoints; the caller closes the result to stop both. */
+  public Running start() throws Exception {
+    return start(new KubernetesClientBuilder().withHttpClientFactory(new JdkHttpClientFactory()).build());
+  }
+
+  /** As {@link #start()}, with a given client (tests pass one holding a ServiceAccount's token). */
+  public Running start(KubernetesClient client) throws Exception {
+    Pattern protectedDatabases = compile(protectedPattern);
+    String image = purgeImage.isBlank() ? ownImage(client) : purgeImage;
+    OperatorSettings settings = new OperatorSettings(image, protectedDatabases, jobDeadline, jobTtl);
+
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+
+    AtomicBoolean stopping = new AtomicBoolean();
+    Operator operator = new Operator(o -> {
+      o.withKubernetesClient(client)
+          .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
+          .withReconciliationTerminationTimeout(Duration.ofSeconds(20));
+      if (leaderElection) {
+        // JOSDK would System.exit on any end of leadership, also when we stop on purpose.
+        var lease = LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(LEASE_NAME)
+            .withExitOnStopLeading(false)
+            .withLeaderCallbacks(new LeaderCallbacks(() -> { }, () -> {
+              if (!stopping.get()) {
+                LoggerFactory.getLogger(OperatorCommand.class)
+                    .error("Lost the leader lease; exiting so that only the new leader reconciles");
+                System.exit(1);
+              }
+            }, leader -> { }));
+        if (!leaseNamespace.isBlank()) {
+          lease.withLeaseNamespace(leaseNamespace);
+        }
+        o.withLeaderElectionConfiguration(lease.build());
+      }
+    });
+    Set<String> watched = Arrays.stream(namespaces.split(","))
+        .map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toSet());
+    operator.register(new PurgeReconciler(settings, new PurgeMetrics(registry)), c -> {
+      if (watched.isEmpty()) {
+        c.watchingAllNamespaces();
+      } else {
+        c.settingNamespaces(watched);
+      }
+    });
+    HttpEndpoints http = HttpEndpoints.start(httpPort, operator, registry);
+    operator.start();
+    LoggerFactory.getLogger(OperatorCommand.class).info(
+        "Operator started: namespaces={}, purge image={}, protected={}, leader election={}, http port={}",
+        watched.isEmpty() ? "all" : watched, image, protectedDatabases.pattern(), leaderElection, http.port());
+    return new Running(operator, http, client, stopping);
+  }
+
+  /** A started operator: {@link #close()} stops reconciling, the informers and the HTTP port. */
+  public record Running(Operator operator, HttpEndpoints http, KubernetesClient client, AtomicBoolean stopping)
+      implements AutoCloseable {
+    @Override
+    public void close() {
+      stopping.set(true);
+      http.close();
+      operator.stop();
+      client.close();
+    }
+  }
+
+  private Pattern compile(String regex) {
+    try {
+      return Pattern.compile(regex);
+    } catch (PatternSyntaxException e) {
+      throw new ParameterException(spec.commandLine(),
+          "--protected-pattern is not a valid regular expression: " + e.getDescription());
+    }
+  }
+
+  /** The image this operator runs, so Jobs use the same jar; needs POD_NAME and POD_NAMESPACE. */
+  private String ownImage(KubernetesClient client) {
+    String pod = System.getenv("POD_NAME");
+    String namespace = System.getenv("POD_NAMESPACE");
+    if (pod == null || namespace == null) {
+      throw new ParameterException(spec.commandLine(), "--purge-image is not set and POD_NAME/POD_NAMESPACE"
+          + " are missing, so the operator's own image is unknown: pass --purge-image IMAGE (env PURGE_IMAGE)");
+    }
+    Pod self = client.pods().inNamespace(namespace).withName(pod).get();
+    if (self == null) {
+      throw new ParameterException(spec.commandLine(), "Pod " + namespace + "/" + pod
+          + " (POD_NAMESPACE/POD_NAME) not found; pass --purge-image IMAGE");
+    }
+    List<Container> containers = self.getSpec().getContainers();
+    return containers.stream().filter(c -> "operator".equals(c.getName())).findFirst()
+        .orElse(containers.get(0)).getImage();
+  }
+
+  /** Re-reads logback.xml with LOG_FORMAT set, so the flag wins over the environment. */
+  static void configureLogging(LogFormat format) {
+    System.setProperty("LOG_FORMAT", format.name());
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+      context.reset();
+      try {
+        new ContextInitializer(context).autoConfig();
+      } catch (Exception e) {
+        throw new IllegalStateException("logback configuration failed", e);
+      }
+    }
+  }
+
+  /** Go-style durations as in the Helm values: 90s, 30m, 24h, 1h30m; or a plain number of seconds. */
+  public static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+    private static final Pattern PART = Pattern.compile("(\\d+)(h|m|s)");
+
+    @Override
+    public Duration convert(String value) {
+      String v = value.trim();
+      if (v.matches("\\d+")) {
+        return Duration.ofSeconds(Long.parseLong(v));
+      }
+      if (!v.matches("((\\d+)(h|m|s))+")) {
+        throw new CommandLine.TypeConversionException(
+            "'" + value + "' is not a duration; use e.g. 90s, 30m, 24h or 1h30m");
+      }
+      var m = PART.matcher(v);
+      Duration d = Duration.ZERO;
+      while (m.find()) {
+        long n = Long.parseLong(m.group(1));
+        d = d.plus(switch (m.group(2)) {
+          case "h" -> Duration.ofHours(n);
+          case "m" -> Duration.ofMinutes(n);
+          default -> Duration.ofSeconds(n);
+        });
+      }
+      if (d.isZero()) {
+        throw new CommandLine.TypeConversionException("duration must be positive: " + value);
+      }
+      return d;
+    }
+  }
+}

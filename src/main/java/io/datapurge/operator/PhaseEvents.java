@@ -1,0 +1,62 @@
+package io.datapurge.operator;
+
+import io.datapurge.api.Phase;
+import io.datapurge.api.UserDataPurge;
+import io.datapurge.api.UserDataPurgeStatus;
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One core/v1 Event per phase (or reason) change, so {@code kubectl describe purge} tells the story. */
+final class PhaseEvents {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PhaseEvents.class);
+  static final String COMPONENT = "user-data-purge-operator";
+
+  private final KubernetesClient client;
+
+  PhaseEvents(KubernetesClient client) {
+    this.client = client;
+  }
+
+  void record(UserDataPurge resource, UserDataPurgeStatus status) {
+    boolean warning = status.getPhase() == Phase.Failed || status.getPhase() == Phase.Blocked
+        || status.getReason() != null;
+    String reason = status.getReason() != null ? status.getReason() : status.getPhase().name();
+    String message = status.getMessage() == null ? "" : status.getMessage();
+    var meta = resource.getMetadata();
+    String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    String prefix = meta.getName().length() > 200 ? meta.getName().substring(0, 200) : meta.getName();
+    try {
+      client.v1().events().inNamespace(meta.getNamespace()).resource(new EventBuilder()
+          .withNewMetadata()
+            .withName(prefix + "." + UUID.randomUUID().toString().replace("-", "").substring(0, 16))
+            .withNamespace(meta.getNamespace())
+          .endMetadata()
+          .withInvolvedObject(new ObjectReferenceBuilder()
+              .withApiVersion(resource.getApiVersion())
+              .withKind(resource.getKind())
+              .withName(meta.getName())
+              .withNamespace(meta.getNamespace())
+              .withUid(meta.getUid())
+              .build())
+          .withType(warning ? "Warning" : "Normal")
+          .withReason(reason)
+          .withMessage(message.length() > 1000 ? message.substring(0, 1000) : message)
+          .withFirstTimestamp(now)
+          .withLastTimestamp(now)
+          .withCount(1)
+          .withNewSource().withComponent(COMPONENT).endSource()
+          .withReportingComponent(COMPONENT)
+          .build()).create();
+    } catch (RuntimeException e) {
+      // Events are a courtesy; the status already holds the same information.
+      LOG.warn("Could not record event {}: {}", reason, e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,154 @@
+package io.datapurge.operator;
+
+import io.datapurge.api.CredentialsSecret;
+import io.datapurge.api.DatabaseSpec;
+import io.datapurge.api.UserDataPurge;
+import io.datapurge.api.UserDataPurgeSpec;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The Job that runs one plan or purge: the operator's own image with {@code purge} args, owned by
+ * the resource, run once ({@code backoffLimit: 0}), under the restricted Pod Security profile and
+ * with credentials only as {@code secretKeyRef} (the operator never reads the Secret).
+ */
+public final class PurgeJob {
+
+  public static final String CONTAINER = "purge";
+  public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
+  public static final String MANAGED_BY_VALUE = "user-data-purge-operator";
+  public static final String SELECTOR = MANAGED_BY + "=" + MANAGED_BY_VALUE;
+  /** Names the owning resource on Jobs and their pods, so pod events map back to it. */
+  public static final String RESOURCE_ANNOTATION = "datapurge.io/resource";
+  public static final String MODE_LABEL = "datapurge.io/mode";
+  static final long RUN_AS = 10001L;
+
+  private PurgeJob() {}
+
+  public static Job desired(UserDataPurge resource, RunMode mode, OperatorSettings settings) {
+    var meta = resource.getMetadata();
+    String name = JobNames.of(resource, mode);
+    Map<String, String> labels = Map.of(
+        "app.kubernetes.io/name", "user-data-purge",
+        "app.kubernetes.io/component", mode.label(),
+        MANAGED_BY, MANAGED_BY_VALUE,
+        MODE_LABEL, mode.label());
+    Map<String, String> annotations = Map.of(
+        RESOURCE_ANNOTATION, meta.getName(),
+        "datapurge.io/generation", String.valueOf(meta.getGeneration()));
+    return new JobBuilder()
+        .withNewMetadata()
+          .withName(name)
+          .withNamespace(meta.getNamespace())
+          .withLabels(labels)
+          .withAnnotations(annotations)
+          .withOwnerReferences(new OwnerReferenceBuilder()
+              .withApiVersion(resource.getApiVersion())
+              .withKind(resource.getKind())
+              .withName(meta.getName())
+              .withUid(meta.getUid())
+              .withController(true)
+              .withBlockOwnerDeletion(true)
+              .build())
+        .endMetadata()
+        .withNewSpec()
+          .withBackoffLimit(0)
+          .withActiveDeadlineSeconds(settings.jobDeadline().toSeconds())
+          .withTtlSecondsAfterFinished((int) settings.jobTtl().toSeconds())
+          .withNewTemplate()
+            .withNewMetadata().withLabels(labels).withAnnotations(annotations).endMetadata()
+            .withNewSpec()
+              .withRestartPolicy("Never")
+              .withAutomountServiceAccountToken(false)
+              .withEnableServiceLinks(false)
+              .withNewSecurityContext()
+                .withRunAsNonRoot(true)
+                .withRunAsUser(RUN_AS)
+                .withRunAsGroup(RUN_AS)
+                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+              .endSecurityContext()
+              .addNewContainer()
+                .withName(CONTAINER)
+                .withImage(settings.purgeImage())
+                .withArgs(args(resource, mode, settings))
+                .withEnv(credentials(resource.getSpec().getDatabase().getCredentialsSecret()))
+                .withTerminationMessagePath("/dev/termination-log")
+                .withTerminationMessagePolicy("File")
+                .withNewResources()
+                  .addToRequests("cpu", new Quantity("50m"))
+                  .addToRequests("memory", new Quantity("192Mi"))
+                  .addToLimits("memory", new Quantity("384Mi"))
+                .endResources()
+                .withNewSecurityContext()
+                  .withAllowPrivilegeEscalation(false)
+                  .withReadOnlyRootFilesystem(true)
+                  .withRunAsNonRoot(true)
+                  .withRunAsUser(RUN_AS)
+                  .withNewCapabilities().withDrop("ALL").endCapabilities()
+                  .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .endSecurityContext()
+                // The JVM writes to /tmp; the root filesystem stays read-only.
+                .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
+              .endContainer()
+              .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
+            .endSpec()
+          .endTemplate()
+        .endSpec()
+        .build();
+  }
+
+  static List<String> args(UserDataPurge resource, RunMode mode, OperatorSettings settings) {
+    UserDataPurgeSpec spec = resource.getSpec();
+    DatabaseSpec db = spec.getDatabase();
+    List<String> args = new ArrayList<>();
+    args.add("purge");
+    args.add("--url");
+    args.add("jdbc:postgresql://" + db.getHost() + ":" + db.getPort() + "/" + db.getName()
+        + "?sslmode=" + db.getSslMode().value());
+    for (String table : spec.getTables()) {
+      args.add("--table");
+      args.add(table);
+    }
+    for (String table : spec.getKeep() == null ? List.<String>of() : spec.getKeep()) {
+      args.add("--keep");
+      args.add(table);
+    }
+    if (Boolean.FALSE.equals(spec.getIncludeDependents())) {
+      args.add("--no-dependents");
+    }
+    args.add("--strategy");
+    args.add(spec.getStrategy().name().toLowerCase(Locale.ROOT));
+    if (mode == RunMode.Plan) {
+      args.add("--dry-run");
+    } else {
+      args.add("--confirm");
+      args.add(spec.getConfirm());
+    }
+    args.add("--protected-pattern");
+    args.add(settings.protectedDatabases().pattern());
+    args.add("--run-id");
+    args.add(resource.getMetadata().getUid() + "/" + resource.getMetadata().getGeneration());
+    args.add("--result-file");
+    args.add("/dev/termination-log");
+    return args;
+  }
+
+  private static List<EnvVar> credentials(CredentialsSecret secret) {
+    return List.of(secretEnv("PGUSER", secret.getName(), secret.getUsernameKey()),
+        secretEnv("PGPASSWORD", secret.getName(), secret.getPasswordKey()));
+  }
+
+  private static EnvVar secretEnv(String env, String secret, String key) {
+    return new EnvVarBuilder().withName(env)
+        .withNewValueFrom().withNewSecretKeyRef().withName(secret).withKey(key).endSecretKeyRef()
+        .endValueFrom().build();
+  }
+}

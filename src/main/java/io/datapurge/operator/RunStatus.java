@@ -1,0 +1,238 @@
+package io.datapurge.operator;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.datapurge.api.Phase;
+import io.datapurge.api.TableStatus;
+import io.datapurge.api.Totals;
+import io.datapurge.api.UserDataPurge;
+import io.datapurge.api.UserDataPurgeStatus;
+import io.datapurge.purge.PurgeResult;
+import io.fabric8.kubernetes.api.model.ContainerState;
+import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
+import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Maps what the operator observes (the spec, the run's Job and its pods, the result in the
+ * termination message) to the resource's status. Pure: the same observations give the same
+ * status, so a repeated or restarted reconcile writes the same thing.
+ */
+final class RunStatus {
+
+  static final String SECRET_NOT_FOUND = "SecretNotFound";
+  static final String DEADLINE_EXCEEDED = "DeadlineExceeded";
+  static final String JOB_LOST = "JobLost";
+  static final String JOB_FAILED = "JobFailed";
+  static final String RESULT_MISSING = "ResultMissing";
+
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+  private RunStatus() {}
+
+  static UserDataPurgeStatus blocked(UserDataPurge resource, String reason, String message) {
+    UserDataPurgeStatus status = base(resource, Phase.Blocked);
+    status.setReason(reason);
+    status.setMessage(message);
+    return status;
+  }
+
+  static UserDataPurgeStatus jobLost(UserDataPurge resource, RunMode mode, String jobName) {
+    UserDataPurgeStatus status = base(resource, Phase.Failed);
+    status.setJobName(jobName);
+    status.setDryRun(mode == RunMode.Plan);
+    status.setReason(JOB_LOST);
+    status.setMessage("Job " + jobName + " disappeared before its result was read, so the outcome is"
+        + " unknown. Check the database, then change spec.runId to run again.");
+    return status;
+  }
+
+  /** The status of a run whose Job exists. */
+  static UserDataPurgeStatus of(UserDataPurge resource, RunMode mode, Job job, Collection<Pod> pods) {
+    String jobName = job.getMetadata().getName();
+    String db = resource.getSpec().getDatabase().getName();
+    Optional<JobCondition> complete = condition(job, "Complete");
+    Optional<JobCondition> failed = condition(job, "Failed");
+
+    if (complete.isEmpty() && failed.isEmpty()) {
+      UserDataPurgeStatus status = base(resource, mode == RunMode.Plan ? Phase.Planning : Phase.Running);
+      status.setJobName(jobName);
+      status.setStartTime(startTime(job));
+      status.setDryRun(mode == RunMode.Plan);
+      Optional<ContainerStateWaiting> secretMissing = waiting(pods)
+          .filter(w -> "CreateContainerConfigError".equals(w.getReason()));
+      if (secretMissing.isPresent()) {
+        var secret = resource.getSpec().getDatabase().getCredentialsSecret();
+        status.setReason(SECRET_NOT_FOUND);
+        status.setMessage("Job " + jobName + " is waiting for Secret " + secret.getName() + " with keys "
+            + secret.getUsernameKey() + " and " + secret.getPasswordKey() + " ("
+            + Objects.toString(secretMissing.get().getMessage(), "not found") + "). Create it in namespace "
+            + resource.getMetadata().getNamespace() + "; the Job starts as soon as it exists.");
+      } else {
+        status.setMessage(mode == RunMode.Plan
+            ? "Counting the rows of " + db + " in Job " + jobName + "; nothing is deleted."
+            : "Purging " + db + " in Job " + jobName + ".");
+      }
+      return status;
+    }
+
+    Optional<ContainerStateTerminated> terminated = terminated(pods);
+    Optional<PurgeResult> result = terminated.map(ContainerStateTerminated::getMessage).flatMap(RunStatus::parse);
+    UserDataPurgeStatus status = base(resource, Phase.Failed);
+    status.setJobName(jobName);
+    status.setStartTime(startTime(job));
+    status.setCompletionTime(job.getStatus().getCompletionTime() != null
+        ? job.getStatus().getCompletionTime()
+        : complete.or(() -> failed).map(JobCondition::getLastTransitionTime).orElse(null));
+    status.setDryRun(mode == RunMode.Plan);
+    result.ifPresent(r -> counts(status, r));
+
+    PurgeResult.Failure error = result.map(PurgeResult::error).orElse(null);
+    if (complete.isPresent() && result.isPresent() && error == null) {
+      PurgeResult r = result.get();
+      if (mode == RunMode.Purge && !Boolean.TRUE.equals(r.committed())) {
+        status.setReason(RESULT_MISSING);
+        status.setMessage("The purge of " + db + " ended without committing; nothing was deleted.");
+        return status;
+      }
+      succeeded(resource, mode, status);
+      return status;
+    }
+    if (error != null) {
+      status.setReason(error.reason());
+      status.setMessage(error.message() + advice(error.reason(), resource));
+    } else if (failed.map(c -> DEADLINE_EXCEEDED.equals(c.getReason())).orElse(false)) {
+      status.setReason(DEADLINE_EXCEEDED);
+      status.setMessage("Job " + jobName + " ran longer than its deadline of "
+          + job.getSpec().getActiveDeadlineSeconds() + "s and was stopped; PostgreSQL rolls back an"
+          + " uncommitted purge. Look for locks on the tables or raise --job-deadline, then change"
+          + " spec.runId to run again.");
+    } else if (terminated.isPresent()) {
+      status.setReason(complete.isPresent() ? RESULT_MISSING : JOB_FAILED);
+      status.setMessage("The purge container exited with code " + terminated.get().getExitCode()
+          + " without a readable result; see kubectl logs job/" + jobName + ".");
+    } else {
+      status.setReason(JOB_FAILED);
+      status.setMessage("Job " + jobName + " failed: "
+          + failed.map(c -> c.getReason() + ": " + c.getMessage()).orElse("no pod result")
+          + "; see kubectl describe job/" + jobName + ".");
+    }
+    return status;
+  }
+
+  private static void succeeded(UserDataPurge resource, RunMode mode, UserDataPurgeStatus status) {
+    String db = Objects.requireNonNullElse(status.getDatabase(), resource.getSpec().getDatabase().getName());
+    int tables = status.getTables().size();
+    long before = status.getTotals() == null ? 0 : status.getTotals().getBefore();
+    long after = status.getTotals() == null ? 0 : status.getTotals().getAfter();
+    status.setReason(null);
+    if (mode == RunMode.Purge) {
+      status.setPhase(Phase.Succeeded);
+      status.setMessage("Purged " + db + ": " + (before - after) + " rows deleted from " + tables
+          + " tables (" + before + " before, " + after + " after).");
+    } else if (Boolean.TRUE.equals(resource.getSpec().getDryRun())) {
+      status.setPhase(Phase.Succeeded);
+      status.setMessage("Dry run of " + db + ": " + before + " rows in " + tables
+          + " tables would be deleted; nothing was deleted.");
+    } else {
+      status.setPhase(Phase.AwaitingConfirmation);
+      status.setMessage("Plan for " + db + ": " + before + " rows in " + tables
+          + " tables would be deleted. To purge, set spec.confirm to " + db + ".");
+    }
+  }
+
+  private static String advice(String reason, UserDataPurge resource) {
+    String secret = resource.getSpec().getDatabase().getCredentialsSecret().getName();
+    return switch (reason) {
+      case "AuthFailed" -> " Check the user and password in Secret " + secret + ".";
+      case "ConnectionFailed" -> " Check spec.database.host, port and sslMode, and that the server is up;"
+          + " change spec.runId to retry.";
+      case "LockTimeout" -> " Another session holds a lock on the tables; retry when it is gone by"
+          + " changing spec.runId.";
+      default -> "";
+    };
+  }
+
+  private static void counts(UserDataPurgeStatus status, PurgeResult result) {
+    if (result.database() != null) {
+      status.setDatabase(result.database());
+    }
+    if (result.tables() != null) {
+      status.setTables(result.tables().stream()
+          .map(t -> new TableStatus(t.table(), t.role(), t.before(), t.after())).toList());
+    }
+    if (result.totals() != null) {
+      status.setTotals(new Totals(result.totals().before(), result.totals().after()));
+    }
+  }
+
+  static Optional<PurgeResult> parse(String message) {
+    if (message == null || message.isBlank()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(JSON.readValue(message, PurgeResult.class));
+    } catch (Exception e) {
+      return Optional.empty();
+    }
+  }
+
+  private static UserDataPurgeStatus base(UserDataPurge resource, Phase phase) {
+    UserDataPurgeStatus status = new UserDataPurgeStatus();
+    status.setPhase(phase);
+    status.setObservedGeneration(resource.getMetadata().getGeneration());
+    status.setDatabase(resource.getSpec().getDatabase().getName());
+    return status;
+  }
+
+  private static String startTime(Job job) {
+    return job.getStatus() != null && job.getStatus().getStartTime() != null
+        ? job.getStatus().getStartTime()
+        : job.getMetadata().getCreationTimestamp();
+  }
+
+  static Optional<JobCondition> condition(Job job, String type) {
+    if (job.getStatus() == null || job.getStatus().getConditions() == null) {
+      return Optional.empty();
+    }
+    return job.getStatus().getConditions().stream()
+        .filter(c -> type.equals(c.getType()) && "True".equals(c.getStatus()))
+        .findFirst();
+  }
+
+  static boolean finished(Job job) {
+    return condition(job, "Complete").isPresent() || condition(job, "Failed").isPresent();
+  }
+
+  private static Optional<ContainerStateTerminated> terminated(Collection<Pod> pods) {
+    return purgeStates(pods).map(ContainerState::getTerminated).filter(Objects::nonNull)
+        .filter(t -> t.getMessage() != null && !t.getMessage().isBlank())
+        .findFirst()
+        .or(() -> purgeStates(pods).map(ContainerState::getTerminated).filter(Objects::nonNull).findFirst());
+  }
+
+  private static Optional<ContainerStateWaiting> waiting(Collection<Pod> pods) {
+    return purgeStates(pods).map(ContainerState::getWaiting).filter(Objects::nonNull).findFirst();
+  }
+
+  private static java.util.stream.Stream<ContainerState> purgeStates(Collection<Pod> pods) {
+    return pods.stream()
+        .filter(p -> p.getStatus() != null && p.getStatus().getContainerStatuses() != null)
+        .flatMap(p -> p.getStatus().getContainerStatuses().stream())
+        .filter(c -> PurgeJob.CONTAINER.equals(c.getName()))
+        .map(ContainerStatus::getState)
+        .filter(Objects::nonNull);
+  }
+
+  static List<String> jobNameLabels() {
+    return List.of("batch.kubernetes.io/job-name", "job-name");
+  }
+}

@@ -1,0 +1,46 @@
+package io.datapurge.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class OperatorCommandTest {
+
+  final OperatorCommand.DurationConverter durations = new OperatorCommand.DurationConverter();
+
+  @Test
+  void durationsReadLikeTheHelmValues() {
+    assertThat(durations.convert("30m")).isEqualTo(Duration.ofMinutes(30));
+    assertThat(durations.convert("24h")).isEqualTo(Duration.ofHours(24));
+    assertThat(durations.convert("1h30m")).isEqualTo(Duration.ofMinutes(90));
+    assertThat(durations.convert("90")).isEqualTo(Duration.ofSeconds(90));
+    assertThatThrownBy(() -> durations.convert("soon")).hasMessageContaining("use e.g. 90s, 30m");
+  }
+
+  @Test
+  void flagsHaveTheDocumentedDefaults() {
+    OperatorCommand command = new OperatorCommand();
+    new CommandLine(command).parseArgs();
+    assertThat(command.protectedPattern).isEqualTo("(?i).*prod.*");
+    assertThat(command.httpPort).isEqualTo(8080);
+    assertThat(command.jobDeadline).isEqualTo(Duration.ofMinutes(30));
+    assertThat(command.jobTtl).isEqualTo(Duration.ofHours(24));
+    assertThat(command.leaderElection).isFalse();
+    assertThat(command.logFormat).isEqualTo(OperatorCommand.LogFormat.plain);
+  }
+
+  @Test
+  void flagsOverrideDefaults() {
+    OperatorCommand command = new OperatorCommand();
+    new CommandLine(command).parseArgs("--namespaces", "a,b", "--leader-election", "--log-format", "json",
+        "--job-deadline", "5m", "--purge-image", "img:1");
+    assertThat(command.namespaces).isEqualTo("a,b");
+    assertThat(command.leaderElection).isTrue();
+    assertThat(command.logFormat).isEqualTo(OperatorCommand.LogFormat.json);
+    assertThat(command.jobDeadline).isEqualTo(Duration.ofMinutes(5));
+    assertThat(command.purgeImage).isEqualTo("img:1");
+  }
+}

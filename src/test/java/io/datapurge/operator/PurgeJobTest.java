@@ -1,0 +1,92 @@
+package io.datapurge.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.datapurge.api.Strategy;
+import io.datapurge.api.UserDataPurge;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PurgeJobTest {
+
+  @Test
+  void confirmedResourceGetsAPurgeJobWithEveryFlagOfTheContract() {
+    UserDataPurge resource = Resources.purge("reset-staging", "pyfactor", "pyfactor");
+    resource.getSpec().setKeep(List.of("auth_group"));
+    resource.getSpec().setStrategy(Strategy.Truncate);
+    Container c = container(PurgeJob.desired(resource, RunMode.Purge, Resources.SETTINGS));
+
+    assertThat(c.getArgs()).containsExactly("purge",
+        "--url", "jdbc:postgresql://postgres.staging.svc:5432/pyfactor?sslmode=require",
+        "--table", "auth_user", "--table", "custom_auth_tenant",
+        "--keep", "auth_group",
+        "--strategy", "truncate",
+        "--confirm", "pyfactor",
+        "--protected-pattern", "(?i).*prod.*",
+        "--run-id", "8d1f2c3e-0000-4000-8000-00000000abcd/1",
+        "--result-file", "/dev/termination-log");
+    assertThat(c.getImage()).isEqualTo("datapurge/user-data-purge-operator:0.1.0");
+    assertThat(c.getCommand()).isNullOrEmpty();
+    assertThat(c.getTerminationMessagePolicy()).isEqualTo("File");
+    assertThat(c.getTerminationMessagePath()).isEqualTo("/dev/termination-log");
+  }
+
+  @Test
+  void unconfirmedResourceGetsADryRunWithoutConfirm() {
+    UserDataPurge resource = Resources.purge("reset-staging", "pyfactor", null);
+    resource.getSpec().setIncludeDependents(false);
+    List<String> args = container(PurgeJob.desired(resource, RunMode.Plan, Resources.SETTINGS)).getArgs();
+    assertThat(args).contains("--dry-run", "--no-dependents").doesNotContain("--confirm");
+  }
+
+  @Test
+  void credentialsComeOnlyFromTheSecretByReference() {
+    Container c = container(PurgeJob.desired(Resources.purge("r", "app", "app"), RunMode.Purge, Resources.SETTINGS));
+    assertThat(c.getEnv()).extracting(EnvVar::getName).containsExactly("PGUSER", "PGPASSWORD");
+    assertThat(c.getEnv()).allSatisfy(e -> {
+      assertThat(e.getValue()).isNull();
+      assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("pg-purge");
+    });
+    assertThat(c.getEnv().get(1).getValueFrom().getSecretKeyRef().getKey()).isEqualTo("password");
+    assertThat(String.join(" ", c.getArgs())).doesNotContain("password");
+  }
+
+  @Test
+  void jobRunsOnceUnderTheRestrictedProfileAndIsOwnedByTheResource() {
+    UserDataPurge resource = Resources.purge("reset-staging", "pyfactor", "pyfactor");
+    Job job = PurgeJob.desired(resource, RunMode.Purge, Resources.SETTINGS);
+
+    assertThat(job.getMetadata().getName()).isEqualTo(JobNames.of(resource, RunMode.Purge));
+    assertThat(job.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> {
+      assertThat(o.getKind()).isEqualTo("UserDataPurge");
+      assertThat(o.getApiVersion()).isEqualTo("datapurge.io/v1alpha1");
+      assertThat(o.getUid()).isEqualTo(resource.getMetadata().getUid());
+      assertThat(o.getController()).isTrue();
+    });
+    assertThat(job.getSpec().getBackoffLimit()).isZero();
+    assertThat(job.getSpec().getActiveDeadlineSeconds()).isEqualTo(1800L);
+    assertThat(job.getSpec().getTtlSecondsAfterFinished()).isEqualTo(86400);
+    PodSpec pod = job.getSpec().getTemplate().getSpec();
+    assertThat(pod.getRestartPolicy()).isEqualTo("Never");
+    assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+    assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    var sc = pod.getContainers().get(0).getSecurityContext();
+    assertThat(sc.getAllowPrivilegeEscalation()).isFalse();
+    assertThat(sc.getReadOnlyRootFilesystem()).isTrue();
+    assertThat(sc.getRunAsUser()).isPositive();
+    assertThat(sc.getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(job.getSpec().getTemplate().getMetadata().getLabels())
+        .containsEntry(PurgeJob.MANAGED_BY, PurgeJob.MANAGED_BY_VALUE);
+    assertThat(job.getSpec().getTemplate().getMetadata().getAnnotations())
+        .containsEntry(PurgeJob.RESOURCE_ANNOTATION, "reset-staging");
+  }
+
+  private static Container container(Job job) {
+    return job.getSpec().getTemplate().getSpec().getContainers().get(0);
+  }
+}

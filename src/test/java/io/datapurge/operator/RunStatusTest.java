@@ -1,0 +1,168 @@
+package io.datapurge.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.datapurge.api.Phase;
+import io.datapurge.api.TableStatus;
+import io.datapurge.api.UserDataPurge;
+import io.datapurge.api.UserDataPurgeStatus;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RunStatusTest {
+
+  static final String PLAN_RESULT = """
+      {"database":"pyfactor","strategy":"delete","dryRun":true,"committed":false,
+       "tables":[{"table":"public.auth_user","role":"root","before":1200,"after":1200},
+                 {"table":"public.django_admin_log","role":"dependent","before":40,"after":40}],
+       "totals":{"before":1240,"after":1240},"durationMs":35,"runId":"x/1"}""";
+  static final String PURGE_RESULT = """
+      {"database":"pyfactor","strategy":"delete","dryRun":false,"committed":true,
+       "tables":[{"table":"public.auth_user","role":"root","before":1200,"after":0},
+                 {"table":"public.django_admin_log","role":"dependent","before":40,"after":0}],
+       "totals":{"before":1240,"after":0},"durationMs":80}""";
+
+  @Test
+  void finishedPlanAwaitsConfirmationShowingTheCounts() {
+    UserDataPurge resource = Resources.purge("reset", "pyfactor", null);
+    UserDataPurgeStatus status = RunStatus.of(resource, RunMode.Plan, job("Complete", null),
+        List.of(terminated(0, PLAN_RESULT)));
+
+    assertThat(status.getPhase()).isEqualTo(Phase.AwaitingConfirmation);
+    assertThat(status.getDryRun()).isTrue();
+    assertThat(status.getTotals().getBefore()).isEqualTo(1240L);
+    assertThat(status.getTables()).extracting(TableStatus::getTable, TableStatus::getRole, TableStatus::getBefore)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("public.auth_user", "root", 1200L),
+            org.assertj.core.groups.Tuple.tuple("public.django_admin_log", "dependent", 40L));
+    assertThat(status.getMessage()).contains("1240 rows in 2 tables would be deleted", "set spec.confirm to pyfactor");
+    assertThat(status.getJobName()).isEqualTo("reset-plan-0123456789");
+    assertThat(status.getCompletionTime()).isEqualTo("2026-11-26T05:00:09Z");
+  }
+
+  @Test
+  void dryRunEndsSucceededWithNothingDeleted() {
+    UserDataPurge resource = Resources.purge("reset", "pyfactor", "pyfactor");
+    resource.getSpec().setDryRun(true);
+    UserDataPurgeStatus status = RunStatus.of(resource, RunMode.of(resource), job("Complete", null),
+        List.of(terminated(0, PLAN_RESULT)));
+    assertThat(status.getPhase()).isEqualTo(Phase.Succeeded);
+    assertThat(status.getDryRun()).isTrue();
+    assertThat(status.getMessage()).startsWith("Dry run of pyfactor").contains("nothing was deleted");
+  }
+
+  @Test
+  void confirmedPurgeSucceedsWithBeforeAndAfterCounts() {
+    UserDataPurgeStatus status = RunStatus.of(Resources.purge("reset", "pyfactor", "pyfactor"), RunMode.Purge,
+        job("Complete", null), List.of(terminated(0, PURGE_RESULT)));
+    assertThat(status.getPhase()).isEqualTo(Phase.Succeeded);
+    assertThat(status.getDryRun()).isFalse();
+    assertThat(status.getTotals().getBefore()).isEqualTo(1240L);
+    assertThat(status.getTotals().getAfter()).isZero();
+    assertThat(status.getTables()).extracting(TableStatus::getAfter).containsOnly(0L);
+    assertThat(status.getMessage()).isEqualTo("Purged pyfactor: 1240 rows deleted from 2 tables (1240 before, 0 after).");
+    assertThat(status.getReason()).isNull();
+  }
+
+  @Test
+  void failureReasonFromTheResultBecomesTheStatusReasonWithAdvice() {
+    String result = """
+        {"committed":false,"error":{"reason":"LockTimeout","message":"could not lock public.auth_user within 10s"}}""";
+    UserDataPurgeStatus status = RunStatus.of(Resources.purge("reset", "pyfactor", "pyfactor"), RunMode.Purge,
+        job("Failed", "BackoffLimitExceeded"), List.of(terminated(5, result)));
+    assertThat(status.getPhase()).isEqualTo(Phase.Failed);
+    assertThat(status.getReason()).isEqualTo("LockTimeout");
+    assertThat(status.getMessage()).startsWith("could not lock public.auth_user within 10s").contains("spec.runId");
+  }
+
+  @Test
+  void jobPastItsDeadlineFailsWithDeadlineExceeded() {
+    UserDataPurgeStatus status = RunStatus.of(Resources.purge("reset", "pyfactor", "pyfactor"), RunMode.Purge,
+        job("Failed", "DeadlineExceeded"), List.of());
+    assertThat(status.getPhase()).isEqualTo(Phase.Failed);
+    assertThat(status.getReason()).isEqualTo("DeadlineExceeded");
+    assertThat(status.getMessage()).contains("1800s", "rolls back");
+  }
+
+  @Test
+  void containerThatDiesWithoutAResultPointsAtTheLogs() {
+    UserDataPurgeStatus status = RunStatus.of(Resources.purge("reset", "pyfactor", "pyfactor"), RunMode.Purge,
+        job("Failed", "BackoffLimitExceeded"), List.of(terminated(137, "")));
+    assertThat(status.getReason()).isEqualTo("JobFailed");
+    assertThat(status.getMessage()).contains("code 137", "kubectl logs job/reset-plan-0123456789");
+  }
+
+  @Test
+  void podWaitingForItsSecretIsReportedButNotTerminal() {
+    Pod waiting = new PodBuilder().withNewMetadata().withName("p").endMetadata().withNewStatus()
+        .addNewContainerStatus().withName("purge").withNewState().withNewWaiting()
+        .withReason("CreateContainerConfigError").withMessage("secret \"pg-purge\" not found")
+        .endWaiting().endState().endContainerStatus().endStatus().build();
+    UserDataPurgeStatus status = RunStatus.of(Resources.purge("reset", "pyfactor", "pyfactor"), RunMode.Purge,
+        job(null, null), List.of(waiting));
+    assertThat(status.getPhase()).isEqualTo(Phase.Running);
+    assertThat(status.getReason()).isEqualTo("SecretNotFound");
+    assertThat(status.getMessage()).contains("pg-purge", "secret \"pg-purge\" not found", "namespace staging");
+
+    Conditions.apply(status, 1, null);
+    assertThat(status.condition("Reconciling").getStatus()).isEqualTo("True");
+    assertThat(status.condition("Stalled").getStatus()).isEqualTo("False");
+    assertThat(status.condition("Ready").getReason()).isEqualTo("SecretNotFound");
+  }
+
+  @Test
+  void lostJobFailsWithJobLostInsteadOfRunningAgain() {
+    UserDataPurgeStatus status = RunStatus.jobLost(Resources.purge("reset", "pyfactor", "pyfactor"), RunMode.Purge,
+        "reset-purge-0123456789");
+    assertThat(status.getPhase()).isEqualTo(Phase.Failed);
+    assertThat(status.getReason()).isEqualTo("JobLost");
+    assertThat(status.getMessage()).contains("Check the database");
+  }
+
+  @Test
+  void conditionsFollowKstatusAndKeepTheirTransitionTime() {
+    UserDataPurgeStatus first = RunStatus.of(Resources.purge("reset", "pyfactor", "pyfactor"), RunMode.Purge,
+        job("Complete", null), List.of(terminated(0, PURGE_RESULT)));
+    Conditions.apply(first, 1, null);
+    assertThat(first.getConditions()).extracting(Condition::getType, Condition::getStatus)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("Ready", "True"),
+            org.assertj.core.groups.Tuple.tuple("Reconciling", "False"),
+            org.assertj.core.groups.Tuple.tuple("Stalled", "False"));
+    first.getConditions().forEach(c -> c.setLastTransitionTime("2026-01-01T00:00:00Z"));
+    UserDataPurgeStatus again = RunStatus.of(Resources.purge("reset", "pyfactor", "pyfactor"), RunMode.Purge,
+        job("Complete", null), List.of(terminated(0, PURGE_RESULT)));
+    Conditions.apply(again, 1, first);
+    assertThat(again.getConditions()).extracting(Condition::getLastTransitionTime)
+        .containsOnly("2026-01-01T00:00:00Z");
+
+    UserDataPurgeStatus blocked = RunStatus.blocked(Resources.purge("reset", "prod", null), "ProtectedDatabase", "no");
+    Conditions.apply(blocked, 1, null);
+    assertThat(blocked.condition("Stalled").getStatus()).isEqualTo("True");
+    assertThat(blocked.condition("Stalled").getReason()).isEqualTo("ProtectedDatabase");
+    assertThat(blocked.condition("Ready").getStatus()).isEqualTo("False");
+  }
+
+  static Job job(String condition, String reason) {
+    var builder = new JobBuilder().withNewMetadata().withName("reset-plan-0123456789")
+        .withCreationTimestamp("2026-11-26T05:00:00Z").endMetadata()
+        .withNewSpec().withActiveDeadlineSeconds(1800L).endSpec()
+        .withNewStatus().withStartTime("2026-11-26T05:00:01Z").endStatus();
+    if (condition != null) {
+      builder.editStatus().addNewCondition().withType(condition).withStatus("True").withReason(reason)
+          .withLastTransitionTime("2026-11-26T05:00:09Z").endCondition()
+          .withCompletionTime("Complete".equals(condition) ? "2026-11-26T05:00:09Z" : null).endStatus();
+    }
+    return builder.build();
+  }
+
+  static Pod terminated(int exitCode, String message) {
+    return new PodBuilder().withNewMetadata().withName("reset-plan-0123456789-abcde").endMetadata()
+        .withNewStatus().addNewContainerStatus().withName("purge").withNewState().withNewTerminated()
+        .withExitCode(exitCode).withMessage(message).endTerminated().endState().endContainerStatus()
+        .endStatus().build();
+  }
+}
