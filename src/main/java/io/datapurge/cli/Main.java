@@ -8,11 +8,17 @@ import picocli.CommandLine.Command;
     name = "user-data-purge",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    subcommands = {OperatorCommand.class})
+    subcommands = {OperatorCommand.class, PurgeCommand.class, RestoreCommand.class})
 public final class Main {
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new Main()).execute(args));
+    System.exit(commandLine().execute(args));
+  }
+
+  static CommandLine commandLine() {
+    return new CommandLine(new Main())
+        .setCaseInsensitiveEnumValuesAllowed(true)
+        .setParameterExceptionHandler(new UsageErrors());
   }
 
   static final class Version implements CommandLine.IVersionProvider {

@@ -21,6 +21,8 @@ public enum FailureReason {
   LockTimeout(5),
   /** A statement ran past --statement-timeout. */
   StatementTimeout(5),
+  /** Another purge of the same database holds the purge lock; try again when it has finished. */
+  Busy(5),
   /** A purged table still had rows after the delete; the transaction was rolled back. */
   VerificationFailed(6),
   /** Anything else; the message carries the PostgreSQL error. */

@@ -10,7 +10,9 @@ import java.util.List;
  * into the resource's status, so the field names are a contract.
  *
  * <p>A successful run carries the counts; a failed one carries {@link #error} and whatever counts
- * were taken before the failure (with {@code committed=false}).
+ * were taken before the failure (with {@code committed=false}). {@code runId} echoes {@code --run-id}
+ * so the operator can tell runs apart; {@code tablesOmitted} says how many tables were left out of
+ * {@code tables} to keep the JSON within 4 KiB (the totals still count them).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -22,7 +24,9 @@ public record PurgeResult(
     List<TableCount> tables,
     Totals totals,
     Long durationMs,
-    Failure error) {
+    Failure error,
+    String runId,
+    Integer tablesOmitted) {
 
   /** Rows of one table before and after; role is {@code root}, {@code dependent} or {@code unlinked}. */
   public record TableCount(String table, String role, long before, long after) {}
@@ -34,6 +38,10 @@ public record PurgeResult(
 
   public static PurgeResult failure(FailureReason reason, String message) {
     return new PurgeResult(null, null, null, false, null, null, null,
-        new Failure(reason.name(), message));
+        new Failure(reason.name(), message), null, null);
+  }
+
+  public PurgeResult withRunId(String id) {
+    return new PurgeResult(database, strategy, dryRun, committed, tables, totals, durationMs, error, id, tablesOmitted);
   }
 }

@@ -1,0 +1,42 @@
+# syntax=docker/dockerfile:1
+# One image, two roles: the operator (default CMD) and the purge Job (args starting with "purge").
+#   docker build -t datapurge/user-data-purge-operator:0.1.0 --build-arg VERSION=0.1.0 .
+
+FROM maven:3.9-eclipse-temurin-17 AS build
+WORKDIR /src
+COPY pom.xml .
+# Dependencies in their own layer: a source change does not download them again.
+RUN mvn -B -q -Dmaven.test.skip=true dependency:go-offline
+COPY src/main ./src/main
+RUN mvn -B -q -Dmaven.test.skip=true package
+
+FROM eclipse-temurin:17-jre
+ARG VERSION=0.1.0
+ARG REVISION=unknown
+LABEL org.opencontainers.image.title="user-data-purge-operator" \
+      org.opencontainers.image.description="Kubernetes operator that resets the users of a PostgreSQL database on request" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.source="https://github.com/datapurge/user-data-purge-operator" \
+      org.opencontainers.image.base.name="eclipse-temurin:17-jre"
+WORKDIR /app
+COPY --from=build /src/target/user-data-purge.jar /app/user-data-purge.jar
+# AppCDS: record the classes a purge loads (picocli, logging, JDBC driver, connection pool,
+# JSON result) into an archive the JVM maps at start. The training run cannot reach a
+# database, so it must end with ConnectionFailed (exit 4); any other outcome fails the build.
+# The JVM flags equal the ENTRYPOINT's so the archive is accepted; if it ever is not, the JVM
+# prints one warning and starts without it.
+# (-Xlog:cds=off: picocli's Java 5 classes cannot be archived, one warning each.)
+RUN PGPASSWORD=training java -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData \
+        -XX:ArchiveClassesAtExit=/app/user-data-purge.jsa -Xlog:cds=off -jar /app/user-data-purge.jar \
+        purge --url jdbc:postgresql://127.0.0.1:9/training --user training --table training \
+        --confirm training --dry-run --result-file /tmp/training-result.json \
+    || test $? -eq 4 \
+    && test -s /app/user-data-purge.jsa \
+    && rm -f /tmp/training-result.json
+# Numeric, so runAsNonRoot can verify it without an /etc/passwd entry.
+USER 65532:65532
+# Heap from the container's memory limit; exit (and let Kubernetes report it) on OOM; no
+# hsperfdata file, so a read-only root filesystem needs no writable /tmp for the purge Pods.
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData", "-XX:SharedArchiveFile=/app/user-data-purge.jsa", "-jar", "/app/user-data-purge.jar"]
+CMD ["operator"]

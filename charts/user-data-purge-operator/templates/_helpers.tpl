@@ -1,0 +1,79 @@
+{{- define "udp.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "udp.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "udp.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "udp.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: operator
+{{- end }}
+
+{{- define "udp.labels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+{{ include "udp.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{- define "udp.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "udp.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- required "serviceAccount.name is required when serviceAccount.create=false" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/* The operator image; a digest pins it and wins over the tag. */}}
+{{- define "udp.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{- end }}
+{{- end }}
+
+{{/*
+What the operator may do where it watches UserDataPurges. No Secrets: the purge Job's
+Pod reads the database credentials through secretKeyRef, resolved by the kubelet.
+*/}}
+{{- define "udp.watchRules" -}}
+- apiGroups: [datapurge.io]
+  resources: [userdatapurges]
+  verbs: [get, list, watch, patch, update]
+- apiGroups: [datapurge.io]
+  resources: [userdatapurges/status]
+  verbs: [patch, update]
+# Owner references with blockOwnerDeletion need this where OwnerReferencesPermissionEnforcement is on.
+- apiGroups: [datapurge.io]
+  resources: [userdatapurges/finalizers]
+  verbs: [update]
+- apiGroups: [batch]
+  resources: [jobs]
+  verbs: [get, list, watch, create, delete]
+- apiGroups: [""]
+  resources: [pods]
+  verbs: [get, list, watch]
+- apiGroups: [""]
+  resources: [events]
+  verbs: [create, patch]
+{{- end }}
+
+{{/* Refuse combinations the schema cannot express with a message that names the fix. */}}
+{{- define "udp.validate" -}}
+{{- if and (gt (int .Values.replicaCount) 1) (not .Values.leaderElection.enabled) }}
+{{- fail (printf "replicaCount=%d needs leaderElection.enabled=true: without a Lease every replica would reconcile and start purge Jobs. Set leaderElection.enabled=true or replicaCount=1." (int .Values.replicaCount)) }}
+{{- end }}
+{{- end }}

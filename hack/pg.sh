@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Private PostgreSQL 15 cluster for the tests and benchmarks: target/pg, 127.0.0.1:${PGPORT:-55432},
+# superuser postgres/postgres over TCP with scram-sha-256, TLS from a self-signed CA (target/pg/tls/ca.crt).
+#   hack/pg.sh up     start it (creating it the first time); idempotent; prints export lines last
+#   hack/pg.sh down   stop it
+#   hack/pg.sh env    print the export lines
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BASE=$ROOT/target/pg
+DATA=$BASE/data
+TLS=$BASE/tls
+SOCK=$BASE/sock
+LOG=$BASE/server.log
+PORT=${PGPORT:-55432}
+BIN=/usr/lib/postgresql/15/bin
+PASSWORD=postgres
+
+as_postgres() {
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+install_server() {
+  [ -x "$BIN/postgres" ] && return
+  echo "installing postgresql-15 (missing $BIN)" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq postgresql-15 >/dev/null
+}
+
+make_tls() {
+  [ -f "$TLS/server.crt" ] && return
+  mkdir -p "$TLS"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=user-data-purge test CA" \
+    -keyout "$TLS/ca.key" -out "$TLS/ca.crt" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
+    -keyout "$TLS/server.key" -out "$TLS/server.csr" 2>/dev/null
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >"$TLS/san.ext"
+  openssl x509 -req -in "$TLS/server.csr" -CA "$TLS/ca.crt" -CAkey "$TLS/ca.key" -CAcreateserial \
+    -days 3650 -extfile "$TLS/san.ext" -out "$TLS/server.crt" 2>/dev/null
+  chmod 600 "$TLS/server.key" "$TLS/ca.key"
+}
+
+init_cluster() {
+  [ -f "$DATA/PG_VERSION" ] && return
+  mkdir -p "$BASE" "$SOCK"
+  make_tls
+  # The server runs as postgres: it must reach target/pg through every parent directory.
+  local d=$BASE
+  while [ "$d" != / ]; do chmod o+x "$d" 2>/dev/null || true; d=$(dirname "$d"); done
+  [ "$(id -u)" = 0 ] && chown -R postgres: "$BASE"
+  local pwfile=$BASE/pwfile
+  (umask 077; echo "$PASSWORD" >"$pwfile")
+  [ "$(id -u)" = 0 ] && chown postgres: "$pwfile"
+  as_postgres "$BIN/initdb" -D "$DATA" -U postgres --pwfile="$pwfile" \
+    --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >/dev/null
+  rm -f "$pwfile"
+  cat >>"$DATA/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$SOCK'
+password_encryption = 'scram-sha-256'
+ssl = on
+ssl_cert_file = '$TLS/server.crt'
+ssl_key_file = '$TLS/server.key'
+ssl_ca_file = '$TLS/ca.crt'
+max_connections = 100
+CONF
+  cat >"$DATA/pg_hba.conf" <<HBA
+local all all trust
+host  all all 127.0.0.1/32 scram-sha-256
+host  all all ::1/128      scram-sha-256
+HBA
+}
+
+print_env() {
+  echo "export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=postgres PGPASSWORD=$PASSWORD"
+}
+
+case "${1:-}" in
+  up)
+    install_server
+    init_cluster
+    if ! as_postgres "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
+      as_postgres "$BIN/pg_ctl" -D "$DATA" -l "$LOG" -o "-p $PORT" -w -t 60 start >/dev/null
+    fi
+    echo "PostgreSQL 15 at 127.0.0.1:$PORT (data $DATA, CA $TLS/ca.crt)"
+    print_env
+    ;;
+  down)
+    if [ -f "$DATA/PG_VERSION" ] && as_postgres "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
+      as_postgres "$BIN/pg_ctl" -D "$DATA" -m fast -w stop >/dev/null
+    fi
+    echo "stopped"
+    ;;
+  env)
+    print_env
+    ;;
+  *)
+    echo "usage: $0 up|down|env" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,192 @@
+package io.datapurge.cli;
+
+import ch.qos.logback.classic.Level;
+import com.zaxxer.hikari.HikariDataSource;
+import io.datapurge.purge.ConnectionSettings;
+import io.datapurge.purge.FailureReason;
+import io.datapurge.purge.PurgeException;
+import io.datapurge.purge.PurgeExecutor;
+import io.datapurge.purge.PurgeReport;
+import io.datapurge.purge.PurgeRequest;
+import io.datapurge.purge.PurgeResult;
+import io.datapurge.purge.SqlFailures;
+import io.datapurge.purge.Strategy;
+import io.datapurge.purge.TableName;
+import java.io.Console;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code purge}: empties the named tables and every table whose rows depend on them, in one
+ * transaction, with counts before and after. The Django management command's flow (show counts, ask
+ * for yes, delete, show counts) on a terminal; flags and a JSON result in a Job.
+ */
+@Command(
+    name = "purge",
+    mixinStandardHelpOptions = true,
+    description = "Delete every row of the named tables and of the tables that reference them, in one transaction.",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+        "0:purged (or dry run done)",
+        "1:Failed: any other error",
+        "2:Usage: bad flags or table names",
+        "3:Refused, ConfirmationMismatch, ProtectedDatabase, PlanInvalid",
+        "4:ConnectionFailed, AuthFailed",
+        "5:LockTimeout, StatementTimeout, Busy",
+        "6:VerificationFailed: rows remained, rolled back"})
+public final class PurgeCommand implements Callable<Integer> {
+  @Mixin ConnectionOptions connection;
+
+  @Option(names = "--table", required = true, paramLabel = "TABLE",
+      description = "Table to empty, optionally schema-qualified (app.users); repeat for more.")
+  List<String> tables;
+
+  @Option(names = "--keep", paramLabel = "TABLE",
+      description = "Table never to purge; a plan that needs it is refused.")
+  List<String> keep = new ArrayList<>();
+
+  @Option(names = "--no-dependents", description = "Purge only the named tables, not the tables referencing them.")
+  boolean noDependents;
+
+  @Option(names = "--strategy", defaultValue = "delete", paramLabel = "delete|truncate",
+      description = "delete (default) or truncate; both end in the same state.")
+  Strategy strategy;
+
+  @Option(names = "--dry-run", description = "Count only, in a read-only transaction; delete nothing.")
+  boolean dryRun;
+
+  @Option(names = "--confirm", paramLabel = "DBNAME", description = "Must equal the server's current_database().")
+  String confirm;
+
+  @Option(names = "--force", description = "Skip the confirmation prompt.")
+  boolean force;
+
+  @Option(names = "--lock-timeout", defaultValue = "10s", converter = DurationConverter.class,
+      description = "How long to wait for the table locks (default ${DEFAULT-VALUE}).")
+  Duration lockTimeout;
+
+  @Option(names = "--statement-timeout", defaultValue = "10m", converter = DurationConverter.class,
+      description = "Longest any one statement may run (default ${DEFAULT-VALUE}).")
+  Duration statementTimeout;
+
+  @Option(names = "--result-file", paramLabel = "PATH",
+      description = "Where to write the JSON result (default /dev/termination-log when it exists).")
+  Path resultFile;
+
+  @Option(names = "--reset-sequences", description = "Restart the sequences owned by the purged tables.")
+  boolean resetSequences;
+
+  @Option(names = "--backup-schema", paramLabel = "NAME",
+      description = "Copy the purged rows into this new schema first (see restore).")
+  String backupSchema;
+
+  @Option(names = "--protected-pattern", defaultValue = "(?i).*prod.*", paramLabel = "REGEX",
+      description = "Refuse databases whose name matches (default ${DEFAULT-VALUE}).")
+  String protectedPattern;
+
+  @Option(names = "--allow-protected", description = "Purge even a database matching --protected-pattern.")
+  boolean allowProtected;
+
+  @Option(names = "--run-id", paramLabel = "ID", description = "Echoed into the result to tell runs apart.")
+  String runId;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    quietLibraries();
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    ConnectionSettings settings = null;
+    try {
+      PurgeRequest request = request();
+      settings = connection.settings(runId);
+      try (HikariDataSource pool = settings.open(Duration.ofSeconds(5)); Connection c = pool.getConnection()) {
+        PurgeExecutor executor = new PurgeExecutor();
+        if (!dryRun && confirm == null && !force && System.console() != null) {
+          PurgeExecutor.Outcome preview = executor.run(c, request.withDryRun(true));
+          if (!preview.succeeded()) return finish(preview.plan(), preview.result(), settings, out, err);
+          out.print(settings.scrub(PurgeReport.render(preview.plan(), preview.result())));
+          out.flush();
+          if (!confirmedOnTerminal(System.console(), preview.result().database())) {
+            return finish(preview.plan(), failure(FailureReason.Refused,
+                "Not confirmed: nothing was deleted (answer yes to purge, or pass --confirm)."), settings, out, err);
+          }
+          request = request.withForce(true);
+        }
+        PurgeExecutor.Outcome outcome = executor.run(c, request);
+        return finish(outcome.plan(), outcome.result(), settings, out, err);
+      }
+    } catch (Exception e) {
+      PurgeException failure = SqlFailures.classify(e, false);
+      return finish(null, failure(failure.reason(), failure.getMessage()), settings, out, err);
+    }
+  }
+
+  private PurgeRequest request() {
+    Pattern pattern;
+    try {
+      pattern = Pattern.compile(protectedPattern);
+    } catch (PatternSyntaxException e) {
+      throw new PurgeException(FailureReason.Usage, "--protected-pattern is not a valid regular expression: "
+          + e.getDescription() + ".");
+    }
+    if (backupSchema != null && dryRun) {
+      throw new PurgeException(FailureReason.Usage, "--backup-schema makes no sense with --dry-run: drop one of them.");
+    }
+    return new PurgeRequest(tables.stream().map(TableName::parse).toList(),
+        keep.stream().map(TableName::parse).toList(), !noDependents, strategy, dryRun, confirm, force,
+        lockTimeout, statementTimeout, resetSequences, backupSchema, pattern, allowProtected, runId);
+  }
+
+  private static boolean confirmedOnTerminal(Console console, String database) {
+    String answer = console.readLine("Type 'yes' to delete these rows from database %s: ", database);
+    return answer != null && answer.strip().equals("yes");
+  }
+
+  private PurgeResult failure(FailureReason reason, String message) {
+    return new PurgeResult(null, strategy == null ? null : strategy.label(), dryRun, false, null, null, null,
+        new PurgeResult.Failure(reason.name(), message), runId, null);
+  }
+
+  private int finish(io.datapurge.purge.PurgePlan plan, PurgeResult result, ConnectionSettings settings,
+      PrintWriter out, PrintWriter err) {
+    PurgeResult r = scrub(result, settings);
+    if (r.tables() != null || r.error() == null) out.print(scrub(PurgeReport.render(plan, r), settings));
+    if (r.error() != null) err.println("purge: " + r.error().reason() + ": " + r.error().message());
+    out.flush();
+    err.flush();
+    ResultOutput.write(resultFile, r, settings, err);
+    return r.error() == null ? 0 : FailureReason.valueOf(r.error().reason()).exitCode();
+  }
+
+  private static PurgeResult scrub(PurgeResult r, ConnectionSettings settings) {
+    if (settings == null || r.error() == null) return r;
+    return new PurgeResult(r.database(), r.strategy(), r.dryRun(), r.committed(), r.tables(), r.totals(),
+        r.durationMs(), new PurgeResult.Failure(r.error().reason(), settings.scrub(r.error().message())),
+        r.runId(), r.tablesOmitted());
+  }
+
+  private static String scrub(String text, ConnectionSettings settings) {
+    return settings == null ? text : settings.scrub(text);
+  }
+
+  /** Pool and driver chatter would bury the counts; the failure is reported once, by us. */
+  static void quietLibraries() {
+    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.WARN);
+    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("com.zaxxer.hikari")).setLevel(Level.OFF);
+  }
+}

@@ -1,0 +1,260 @@
+package io.datapurge.purge;
+
+import io.datapurge.purge.ForeignKeyGraph.ForeignKey;
+import io.datapurge.purge.ForeignKeyGraph.Table;
+import io.datapurge.purge.PurgeResult.TableCount;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one purge in one transaction: refuse unless confirmed, take the purge lock, plan, lock the
+ * tables, count, delete or truncate, count again, verify, commit. Any failure rolls back, so a failed
+ * or refused purge leaves the database as it was. Never throws: the outcome carries the error.
+ */
+public final class PurgeExecutor {
+  private static final Logger log = LoggerFactory.getLogger(PurgeExecutor.class);
+  /** First key of the advisory lock that keeps two purges of one database apart ("PURG"). */
+  private static final int ADVISORY_CLASS = 0x50555247;
+
+  /** The plan (absent when planning failed) and the result handed back to the caller. */
+  public record Outcome(PurgePlan plan, PurgeResult result) {
+    public boolean succeeded() {
+      return result.error() == null;
+    }
+  }
+
+  public Outcome run(Connection connection, PurgeRequest request) {
+    long started = System.nanoTime();
+    String database = null;
+    PurgePlan plan = null;
+    List<TableCount> counts = null;
+    boolean committing = false;
+    try {
+      if (request.tables().isEmpty()) {
+        throw new PurgeException(FailureReason.Usage, "No table to purge: name at least one with --table.");
+      }
+      connection.setAutoCommit(false);
+      execute(connection, request.dryRun()
+          ? "set transaction isolation level repeatable read, read only"
+          : "set transaction isolation level read committed, read write");
+      setTimeouts(connection, request);
+      database = queryString(connection, "select current_database()");
+      if (!request.dryRun()) {
+        refuseUnlessConfirmed(database, request);
+        takePurgeLock(connection, database);
+      }
+      plan = plan(connection, request);
+      if (!request.dryRun()) lock(connection, plan);
+      List<Long> before = count(connection, plan);
+      if (request.dryRun()) {
+        connection.rollback();
+        counts = tableCounts(plan, before, before);
+        return new Outcome(plan, result(database, request, false, counts, started, null));
+      }
+      counts = tableCounts(plan, before, before);
+      if (request.backupSchema() != null) Backup.copy(connection, plan, request.backupSchema());
+      if (request.strategy() == Strategy.TRUNCATE) truncate(connection, plan); else delete(connection, plan);
+      if (request.resetSequences()) resetSequences(connection, plan);
+      execute(connection, "set constraints all immediate"); // deferred key checks fail here, not at COMMIT
+      counts = tableCounts(plan, before, count(connection, plan));
+      List<String> notEmpty = counts.stream()
+          .filter(c -> !c.role().equals(PurgePlan.UNLINKED) && c.after() != 0)
+          .map(c -> c.table() + " (" + c.after() + " rows)").toList();
+      if (!notEmpty.isEmpty()) {
+        throw new PurgeException(FailureReason.VerificationFailed, "Rows remained after the purge in "
+            + String.join(", ", notEmpty) + " (a concurrent writer or a trigger re-inserted them?)."
+            + " The transaction was rolled back; nothing was deleted.");
+      }
+      committing = true;
+      connection.commit();
+      return new Outcome(plan, result(database, request, true, counts, started, null));
+    } catch (Throwable error) {
+      rollbackQuietly(connection);
+      PurgeException failure = SqlFailures.classify(error, committing);
+      if (failure.reason() == FailureReason.Failed) log.debug("purge failed", error);
+      if (counts != null && !committing) counts = tableCounts(plan, befores(counts), befores(counts));
+      return new Outcome(plan, result(database, request, false, counts, started,
+          new PurgeResult.Failure(failure.reason().name(), failure.getMessage())));
+    }
+  }
+
+  private static void refuseUnlessConfirmed(String database, PurgeRequest request) {
+    if (request.protectedPattern() != null && request.protectedPattern().matcher(database).matches()
+        && !request.allowProtected()) {
+      throw new PurgeException(FailureReason.ProtectedDatabase, "Database " + database
+          + " matches the protected pattern " + request.protectedPattern().pattern()
+          + ": refusing to purge it. Pass --allow-protected if you really mean this database.");
+    }
+    if (request.confirm() != null && !request.confirm().equals(database)) {
+      throw new PurgeException(FailureReason.ConfirmationMismatch, "--confirm " + request.confirm()
+          + " does not match the database the server is connected to (" + database
+          + "): pass --confirm " + database + " to purge it.");
+    }
+    if (request.confirm() == null && !request.force()) {
+      throw new PurgeException(FailureReason.Refused, "No confirmation: pass --confirm " + database
+          + " (or --force), or run on a terminal to answer the prompt. Use --dry-run to see the plan.");
+    }
+  }
+
+  private static void takePurgeLock(Connection connection, String database) throws SQLException {
+    try (PreparedStatement st = connection.prepareStatement("select pg_try_advisory_xact_lock(?,"
+        + " (select oid::int from pg_database where datname = current_database()))")) {
+      st.setInt(1, ADVISORY_CLASS);
+      try (ResultSet rs = st.executeQuery()) {
+        rs.next();
+        if (!rs.getBoolean(1)) {
+          throw new PurgeException(FailureReason.Busy, "Another purge of database " + database
+              + " is running: nothing was done. Retry when it has finished.");
+        }
+      }
+    }
+  }
+
+  private static PurgePlan plan(Connection connection, PurgeRequest request) throws SQLException {
+    List<Table> roots = new ArrayList<>();
+    for (TableName t : request.tables()) roots.add(ForeignKeyGraph.resolve(connection, t));
+    List<Table> keep = new ArrayList<>();
+    for (TableName t : request.keep()) keep.add(ForeignKeyGraph.resolve(connection, t));
+    return PurgePlan.build(ForeignKeyGraph.load(connection), roots, keep, request.includeDependents());
+  }
+
+  private static void lock(Connection connection, PurgePlan plan) throws SQLException {
+    execute(connection, "lock table " + names(plan.purged().stream().map(PurgePlan.Entry::table).toList())
+        + " in access exclusive mode");
+    if (!plan.unlinked().isEmpty()) {
+      execute(connection, "lock table " + names(plan.unlinked().stream().map(PurgePlan.Entry::table).toList())
+          + " in row exclusive mode");
+    }
+  }
+
+  /** Exact counts in one statement: all rows of a purged table, linked rows of an unlinked one. */
+  static List<Long> count(Connection connection, PurgePlan plan) throws SQLException {
+    String sql = plan.entries().stream().map(e -> {
+      String from = "(select count(*) from " + e.table().name().sql();
+      if (e.purged()) return from + ")";
+      return from + " where " + e.links().stream().map(PurgeExecutor::linked)
+          .collect(Collectors.joining(" or ")) + ")";
+    }).collect(Collectors.joining(", ", "select ", ""));
+    List<Long> result = new ArrayList<>();
+    try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      for (int i = 1; i <= plan.entries().size(); i++) result.add(rs.getLong(i));
+    }
+    return result;
+  }
+
+  private static String linked(ForeignKey fk) {
+    return fk.columns().stream().map(c -> TableName.quote(c) + " is not null")
+        .collect(Collectors.joining(" and ", "(", ")"));
+  }
+
+  private static void delete(Connection connection, PurgePlan plan) throws SQLException {
+    deleteGroups(connection, plan.deleteOrder());
+  }
+
+  private static void truncate(Connection connection, PurgePlan plan) throws SQLException {
+    Set<Table> deleted = plan.notTruncatable();
+    List<Table> truncated = plan.purged().stream().map(PurgePlan.Entry::table)
+        .filter(t -> !deleted.contains(t)).toList();
+    if (!truncated.isEmpty()) execute(connection, "truncate table " + names(truncated) + " restrict");
+    deleteGroups(connection, plan.deleteOrder().stream().filter(g -> deleted.contains(g.get(0))).toList());
+  }
+
+  /** Children first; the tables of a cycle go in one statement, so their keys are checked together. */
+  private static void deleteGroups(Connection connection, List<List<Table>> groups) throws SQLException {
+    for (List<Table> group : groups) {
+      if (group.size() == 1) {
+        execute(connection, "delete from " + group.get(0).name().sql());
+      } else {
+        List<String> parts = new ArrayList<>();
+        for (int i = 0; i < group.size(); i++) {
+          parts.add("d" + i + " as (delete from " + group.get(i).name().sql() + ")");
+        }
+        execute(connection, "with " + String.join(", ", parts) + " select 1");
+      }
+    }
+  }
+
+  private static void resetSequences(Connection connection, PurgePlan plan) throws SQLException {
+    Long[] oids = plan.purged().stream().map(e -> e.table().oid()).toArray(Long[]::new);
+    List<String> sequences = new ArrayList<>();
+    try (PreparedStatement st = connection.prepareStatement("""
+        select n.nspname, s.relname from pg_depend d
+        join pg_class s on s.oid = d.objid and s.relkind = 'S' join pg_namespace n on n.oid = s.relnamespace
+        where d.classid = 'pg_class'::regclass and d.refclassid = 'pg_class'::regclass
+          and d.deptype in ('a', 'i') and d.refobjid::bigint = any(?)
+        order by 1, 2""")) {
+      st.setArray(1, connection.createArrayOf("bigint", oids));
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) sequences.add(new TableName(rs.getString(1), rs.getString(2)).sql());
+      }
+    }
+    for (String seq : sequences) execute(connection, "alter sequence " + seq + " restart"); // transactional
+  }
+
+  private static List<TableCount> tableCounts(PurgePlan plan, List<Long> before, List<Long> after) {
+    List<TableCount> result = new ArrayList<>();
+    for (int i = 0; i < plan.entries().size(); i++) {
+      PurgePlan.Entry e = plan.entries().get(i);
+      result.add(new TableCount(e.table().toString(), e.role(), before.get(i), after.get(i)));
+    }
+    return result;
+  }
+
+  private static List<Long> befores(List<TableCount> counts) {
+    return counts.stream().map(TableCount::before).toList();
+  }
+
+  private static PurgeResult result(String database, PurgeRequest request, boolean committed,
+      List<TableCount> counts, long started, PurgeResult.Failure error) {
+    PurgeResult.Totals totals = counts == null ? null : new PurgeResult.Totals(
+        counts.stream().filter(c -> !c.role().equals(PurgePlan.UNLINKED)).mapToLong(TableCount::before).sum(),
+        counts.stream().filter(c -> !c.role().equals(PurgePlan.UNLINKED)).mapToLong(TableCount::after).sum());
+    return new PurgeResult(database, request.strategy().label(), request.dryRun(), committed, counts, totals,
+        (System.nanoTime() - started) / 1_000_000, error, request.runId(), null);
+  }
+
+  private static void setTimeouts(Connection connection, PurgeRequest request) throws SQLException {
+    try (PreparedStatement st = connection.prepareStatement(
+        "select set_config('lock_timeout', ?, true), set_config('statement_timeout', ?, true)")) {
+      st.setString(1, request.lockTimeout().toMillis() + "ms");
+      st.setString(2, request.statementTimeout().toMillis() + "ms");
+      st.execute();
+    }
+  }
+
+  static String names(List<Table> tables) {
+    return tables.stream().map(t -> t.name().sql()).collect(Collectors.joining(", "));
+  }
+
+  static void execute(Connection connection, String sql) throws SQLException {
+    log.debug("{}", sql);
+    try (Statement st = connection.createStatement()) {
+      st.execute(sql);
+    }
+  }
+
+  static String queryString(Connection connection, String sql) throws SQLException {
+    try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  private static void rollbackQuietly(Connection connection) {
+    try {
+      if (!connection.isClosed() && !connection.getAutoCommit()) connection.rollback();
+    } catch (SQLException | RuntimeException ignored) {
+      // the connection is gone; the server rolls the transaction back
+    }
+  }
+}

@@ -1,0 +1,69 @@
+package io.datapurge.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.datapurge.purge.ConnectionSettings;
+import io.datapurge.purge.FailureReason;
+import io.datapurge.purge.PurgeException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** Flag parsing and connection settings, without a server. */
+class PurgeCommandTest {
+  @Test
+  void durationsReadLikePostgresAndKubectlWriteThem() {
+    DurationConverter c = new DurationConverter();
+    assertThat(c.convert("500ms")).isEqualTo(Duration.ofMillis(500));
+    assertThat(c.convert("10s")).isEqualTo(Duration.ofSeconds(10));
+    assertThat(c.convert("10m")).isEqualTo(Duration.ofMinutes(10));
+    assertThat(c.convert("1h")).isEqualTo(Duration.ofHours(1));
+    assertThat(c.convert("30")).isEqualTo(Duration.ofSeconds(30));
+    assertThatThrownBy(() -> c.convert("ten seconds")).hasMessageContaining("10s");
+  }
+
+  @Test
+  void purgeIsASubcommandWithTheContractFlags() {
+    CommandLine cl = Main.commandLine();
+    CommandLine purge = cl.getSubcommands().get("purge");
+    assertThat(purge).isNotNull();
+    for (String flag : new String[] {"--url", "--user", "--password-file", "--table", "--keep", "--no-dependents",
+        "--strategy", "--dry-run", "--confirm", "--force", "--lock-timeout", "--statement-timeout", "--result-file",
+        "--reset-sequences", "--backup-schema", "--protected-pattern", "--allow-protected", "--run-id"}) {
+      assertThat(purge.getCommandSpec().findOption(flag)).as(flag).isNotNull();
+    }
+    assertThat(cl.getSubcommands()).containsKey("restore");
+  }
+
+  @Test
+  void unknownFlagIsAUsageErrorThatDoesNotEchoWhatFollowsIt() {
+    StringWriter err = new StringWriter();
+    CommandLine cl = Main.commandLine().setErr(new PrintWriter(err));
+    int code = cl.execute("purge", "--table", "t", "--pasword=hunter2");
+    assertThat(code).isEqualTo(FailureReason.Usage.exitCode());
+    assertThat(err.toString()).contains("--pasword").doesNotContain("hunter2");
+  }
+
+  @Test
+  void libpqEnvironmentBuildsTheUrlAndTheSslSettings() {
+    ConnectionSettings s = ConnectionSettings.resolve(null, null, null, "run-7", Map.of(
+        "PGHOST", "db.example", "PGPORT", "6432", "PGDATABASE", "my app", "PGUSER", "purger",
+        "PGPASSWORD", "pw", "PGSSLMODE", "verify-full", "PGSSLROOTCERT", "/ca.crt"));
+    assertThat(s.url()).isEqualTo("jdbc:postgresql://db.example:6432/my+app");
+    assertThat(s.user()).isEqualTo("purger");
+    assertThat(s.toString()).doesNotContain("pw");
+    assertThat(s.scrub("failed with pw inside")).isEqualTo("failed with ******** inside");
+  }
+
+  @Test
+  void passwordInTheUrlAndAnUnknownSslModeAreRefused() {
+    assertThatThrownBy(() -> ConnectionSettings.resolve("jdbc:postgresql://h/db?user=u&password=x", null, null, null, Map.of()))
+        .isInstanceOfSatisfying(PurgeException.class, e -> assertThat(e.getMessage()).contains("PGPASSWORD"));
+    assertThatThrownBy(() -> ConnectionSettings.resolve(null, null, null, null, Map.of("PGSSLMODE", "maybe")))
+        .hasMessageContaining("verify-full");
+  }
+}

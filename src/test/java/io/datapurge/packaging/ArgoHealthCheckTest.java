@@ -1,0 +1,188 @@
+package io.datapurge.packaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.luaj.vm2.Globals;
+import org.luaj.vm2.LuaTable;
+import org.luaj.vm2.LuaValue;
+import org.luaj.vm2.lib.jse.JsePlatform;
+
+/** deploy/gitops/argocd/health.lua run by a real Lua interpreter on sample UserDataPurge objects, as Argo CD runs it. */
+class ArgoHealthCheckTest {
+
+  static final Path SCRIPT = Path.of("deploy", "gitops", "argocd", "health.lua");
+
+  record Health(String status, String message) {}
+
+  @Test
+  void aNewResourceWithoutStatusIsProgressing() throws Exception {
+    Health h = health("""
+        metadata: {name: reset-staging, generation: 1}
+        spec: {confirm: pyfactor}
+        """);
+
+    assertThat(h.status()).isEqualTo("Progressing");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"Pending", "Planning", "Running"})
+  void aRunThatHasNotFinishedIsProgressingAndNamesItsJob(String phase) throws Exception {
+    Health h = health("""
+        metadata: {name: reset-staging, generation: 2}
+        status: {phase: %s, observedGeneration: 2, jobName: reset-staging-7f3a9c}
+        """.formatted(phase));
+
+    assertThat(h).isEqualTo(new Health("Progressing", phase + " (Job reset-staging-7f3a9c)"));
+  }
+
+  @Test
+  void aSucceededPurgeIsHealthyAndReportsTheRowsItRemoved() throws Exception {
+    Health h = health("""
+        metadata: {name: reset-staging, generation: 3}
+        status:
+          phase: Succeeded
+          observedGeneration: 3
+          tables:
+          - {table: public.auth_user, role: root, before: 1200, after: 0}
+          - {table: public.django_admin_log, role: dependent, before: 40, after: 0}
+          totals: {before: 1240, after: 0}
+        """);
+
+    assertThat(h).isEqualTo(new Health("Healthy", "Purged 1240 rows from 2 tables; 0 left"));
+  }
+
+  @Test
+  void aSucceededDryRunIsHealthyAndSaysNothingWasDeleted() throws Exception {
+    Health h = health("""
+        metadata: {name: reset-staging, generation: 1}
+        spec: {dryRun: true}
+        status:
+          phase: Succeeded
+          observedGeneration: 1
+          dryRun: true
+          tables: [{table: public.auth_user, role: root, before: 1200, after: 1200}]
+          totals: {before: 1200, after: 1200}
+        """);
+
+    assertThat(h).isEqualTo(new Health("Healthy", "Dry run: 1200 rows in 1 tables would be purged"));
+  }
+
+  @Test
+  void aPlanAwaitingConfirmationIsSuspendedUntilSomeoneConfirms() throws Exception {
+    Health h = health("""
+        metadata: {name: plan-staging, generation: 1}
+        status:
+          phase: AwaitingConfirmation
+          observedGeneration: 1
+          dryRun: true
+          tables:
+          - {table: public.auth_user, role: root, before: 1200, after: 1200}
+          - {table: public.custom_auth_tenant, role: root, before: 30, after: 30}
+          - {table: public.auth_user_groups, role: dependent, before: 800, after: 800}
+          totals: {before: 2030, after: 2030}
+        """);
+
+    assertThat(h.status()).isEqualTo("Suspended");
+    assertThat(h.message()).isEqualTo("Plan: 2030 rows in 3 tables would be purged; set spec.confirm to run it");
+  }
+
+  @Test
+  void aFailedPurgeIsDegradedWithItsReasonAndMessage() throws Exception {
+    Health h = health("""
+        metadata: {name: reset-staging, generation: 1}
+        status:
+          phase: Failed
+          observedGeneration: 1
+          reason: LockTimeout
+          message: could not lock public.auth_user within 10s; nothing was deleted
+        """);
+
+    assertThat(h).isEqualTo(new Health("Degraded",
+        "Failed (LockTimeout): could not lock public.auth_user within 10s; nothing was deleted"));
+  }
+
+  @Test
+  void aBlockedPurgeIsDegraded() throws Exception {
+    Health h = health("""
+        metadata: {name: reset-prod, generation: 1}
+        status: {phase: Blocked, observedGeneration: 1, reason: ProtectedDatabase, message: ''}
+        """);
+
+    assertThat(h).isEqualTo(new Health("Degraded", "Blocked (ProtectedDatabase)"));
+  }
+
+  @Test
+  void aStatusForAnOlderSpecIsProgressingEvenIfItSucceeded() throws Exception {
+    Health h = health("""
+        metadata: {name: reset-staging, generation: 4}
+        spec: {runId: "2026-11-27"}
+        status: {phase: Succeeded, observedGeneration: 3, totals: {before: 10, after: 0}}
+        """);
+
+    assertThat(h).isEqualTo(new Health("Progressing", "Waiting for the operator to observe generation 4"));
+  }
+
+  @Test
+  void anUnknownPhaseIsReportedAsUnknown() throws Exception {
+    Health h = health("""
+        metadata: {name: reset-staging, generation: 1}
+        status: {phase: Exploded, observedGeneration: 1}
+        """);
+
+    assertThat(h.status()).isEqualTo("Unknown");
+  }
+
+  @Test
+  void argocdConfigMapSnippetCarriesTheTestedScriptVerbatim() throws Exception {
+    ConfigMap cm = new KubernetesSerialization().unmarshal(
+        Files.readString(Path.of("deploy", "gitops", "argocd", "argocd-cm.yaml")), ConfigMap.class);
+
+    assertThat(cm.getMetadata().getName()).isEqualTo("argocd-cm");
+    assertThat(cm.getData()).containsOnlyKeys("resource.customizations.health.datapurge.io_UserDataPurge");
+    assertThat(cm.getData().get("resource.customizations.health.datapurge.io_UserDataPurge"))
+        .isEqualTo(Files.readString(SCRIPT));
+  }
+
+  /** Runs the script with {@code obj} bound to the resource, as Argo CD does, and reads the returned table. */
+  static Health health(String resourceYaml) throws Exception {
+    Map<?, ?> resource = new ObjectMapper(new YAMLFactory()).readValue(
+        "apiVersion: datapurge.io/v1alpha1\nkind: UserDataPurge\n" + resourceYaml, Map.class);
+    Globals globals = JsePlatform.standardGlobals();
+    globals.set("obj", toLua(resource));
+    LuaValue hs = globals.load(Files.readString(SCRIPT), "health.lua").call();
+    return new Health(hs.get("status").tojstring(), hs.get("message").isnil() ? null : hs.get("message").tojstring());
+  }
+
+  private static LuaValue toLua(Object value) {
+    if (value instanceof Map<?, ?> map) {
+      LuaTable t = new LuaTable();
+      map.forEach((k, v) -> t.set(k.toString(), toLua(v)));
+      return t;
+    }
+    if (value instanceof List<?> list) {
+      LuaTable t = new LuaTable();
+      for (int i = 0; i < list.size(); i++) {
+        t.set(i + 1, toLua(list.get(i)));
+      }
+      return t;
+    }
+    if (value instanceof Number n) {
+      return LuaValue.valueOf(n.doubleValue()); // JSON numbers reach Argo CD's Lua as floats
+    }
+    if (value instanceof Boolean b) {
+      return LuaValue.valueOf(b);
+    }
+    return value == null ? LuaValue.NIL : LuaValue.valueOf(value.toString());
+  }
+}

@@ -1,0 +1,208 @@
+package io.datapurge.testing;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * Gives {@code *IT} tests a {@link KubernetesClient} (admin) for the local control plane: a real
+ * kube-apiserver with etcd, kube-controller-manager and the local pod runner (see
+ * hack/cluster.sh).
+ *
+ * <p>Uses the kubeconfig named by env {@code KUBECONFIG}; when it is unset, runs {@code
+ * hack/cluster.sh up} once per JVM (it builds the plane on first use and leaves it running for the
+ * next run; stop it with {@code hack/cluster.sh down}). Because tests create and delete objects, a
+ * kubeconfig whose server is not on this machine is refused unless {@code
+ * ITS_ALLOW_REMOTE_CLUSTER=true}.
+ *
+ * <pre>
+ * &#64;ExtendWith(ControlPlane.class)
+ * class SomethingIT {
+ *   &#64;Test void works(KubernetesClient client) { ... }
+ * }
+ * </pre>
+ */
+public final class ControlPlane implements ParameterResolver {
+
+  /** The node the pod runner registers; pods it runs are bound to it. */
+  public static final String NODE = "local-node";
+
+  private static final ExtensionContext.Namespace STORE =
+      ExtensionContext.Namespace.create(ControlPlane.class);
+  private static Path kubeconfig;
+
+  @Override
+  public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+    return parameter.getParameter().getType() == KubernetesClient.class;
+  }
+
+  @Override
+  public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+    // One client for the whole run; JUnit closes it (it is AutoCloseable) when the run ends.
+    return context
+        .getRoot()
+        .getStore(STORE)
+        .getOrComputeIfAbsent(KubernetesClient.class, key -> adminClient(), KubernetesClient.class);
+  }
+
+  /** The admin kubeconfig of the plane, starting the plane if {@code KUBECONFIG} is unset. */
+  public static synchronized Path kubeconfig() {
+    if (kubeconfig == null) {
+      String env = System.getenv("KUBECONFIG");
+      kubeconfig =
+          env == null || env.isBlank()
+              ? startLocalPlane()
+              : Path.of(env.split(java.io.File.pathSeparator)[0]).toAbsolutePath();
+    }
+    return kubeconfig;
+  }
+
+  /** A new admin client (system:masters); the caller closes it. */
+  public static KubernetesClient adminClient() {
+    Path path = kubeconfig();
+    Config config;
+    try {
+      config = Config.fromKubeconfig(Files.readString(path));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read kubeconfig " + path, e);
+    }
+    String host = URI.create(config.getMasterUrl()).getHost();
+    boolean local = host.equals("127.0.0.1") || host.equals("localhost") || host.equals("[::1]");
+    if (!local && !"true".equals(System.getenv("ITS_ALLOW_REMOTE_CLUSTER"))) {
+      throw new IllegalStateException(
+          "KUBECONFIG "
+              + path
+              + " points at "
+              + config.getMasterUrl()
+              + ", not at a plane on this machine, and the tests create and delete objects there."
+              + " Unset KUBECONFIG to let the tests start hack/cluster.sh, or set"
+              + " ITS_ALLOW_REMOTE_CLUSTER=true if that cluster is meant for tests.");
+    }
+    return new KubernetesClientBuilder().withConfig(config).build();
+  }
+
+  /**
+   * A new client that authenticates as a ServiceAccount with a bound token from the TokenRequest
+   * API (valid one hour), so it has exactly the RBAC of that ServiceAccount; the caller closes it.
+   */
+  public static KubernetesClient serviceAccountClient(
+      KubernetesClient admin, String namespace, String serviceAccount) {
+    String token =
+        admin
+            .serviceAccounts()
+            .inNamespace(namespace)
+            .withName(serviceAccount)
+            .tokenRequest(
+                new TokenRequestBuilder().withNewSpec().withExpirationSeconds(3600L).endSpec().build())
+            .getStatus()
+            .getToken();
+    Config adminConfig = admin.getConfiguration();
+    Config config =
+        new ConfigBuilder(Config.empty())
+            .withMasterUrl(adminConfig.getMasterUrl())
+            .withCaCertData(adminConfig.getCaCertData())
+            .withCaCertFile(adminConfig.getCaCertFile())
+            .withOauthToken(token)
+            .withNamespace(namespace)
+            .build();
+    return new KubernetesClientBuilder().withConfig(config).build();
+  }
+
+  /**
+   * Creates a namespace named {@code prefix-xxxxx} and waits until its {@code default}
+   * ServiceAccount exists (until then the API server refuses Pods there, as in any cluster).
+   */
+  public static String createNamespace(KubernetesClient client, String prefix) {
+    String name =
+        client
+            .namespaces()
+            .resource(new NamespaceBuilder().withNewMetadata().withGenerateName(prefix + "-").endMetadata().build())
+            .create()
+            .getMetadata()
+            .getName();
+    client
+        .serviceAccounts()
+        .inNamespace(name)
+        .withName("default")
+        .waitUntilCondition(Objects::nonNull, 60, TimeUnit.SECONDS);
+    return name;
+  }
+
+  /**
+   * What the pod runner's process for this pod wrote to stdout and stderr (the plane has no
+   * kubelet, so {@code kubectl logs} is not served). Empty if the pod has not started.
+   */
+  public static String containerLog(Pod pod) {
+    Path log =
+        kubeconfig()
+            .resolveSibling("pods")
+            .resolve(
+                String.join(
+                    "_",
+                    pod.getMetadata().getNamespace(),
+                    pod.getMetadata().getName(),
+                    pod.getMetadata().getUid()))
+            .resolve("container.log");
+    try {
+      return Files.exists(log) ? Files.readString(log) : "";
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Path startLocalPlane() {
+    Path script = repositoryRoot().resolve("hack/cluster.sh");
+    List<String> out = new ArrayList<>();
+    try {
+      Process process =
+          new ProcessBuilder(script.toString(), "up")
+              .redirectError(ProcessBuilder.Redirect.INHERIT)
+              .start();
+      try (BufferedReader reader =
+          new BufferedReader(
+              new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        reader.lines().filter(line -> !line.isBlank()).forEach(out::add);
+      }
+      int exit = process.waitFor();
+      if (exit != 0 || out.isEmpty()) {
+        throw new IllegalStateException(
+            script + " up failed (exit " + exit + "); see its output above and target/cluster/*.log");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot run " + script, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while starting the control plane", e);
+    }
+    return Path.of(out.get(out.size() - 1));
+  }
+
+  private static Path repositoryRoot() {
+    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+      if (Files.isRegularFile(dir.resolve("hack/cluster.sh"))) {
+        return dir;
+      }
+    }
+    throw new IllegalStateException(
+        "hack/cluster.sh not found above " + Path.of("").toAbsolutePath() + "; run the tests from the repository");
+  }
+}
