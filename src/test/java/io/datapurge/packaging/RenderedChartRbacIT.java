@@ -66,7 +66,7 @@ class RenderedChartRbacIT {
       }
       assertThat(canI(sa, null, new String[] {"watch", "userdatapurges.datapurge.io"})).as("watch in all namespaces").isTrue();
       assertThat(canI(sa, null, new String[] {"list", "secrets"})).as("list secrets cluster-wide").isFalse();
-      for (String verb : List.of("get", "create", "update")) {
+      for (String verb : List.of("get", "create", "update", "patch")) {
         assertThat(canI(sa, namespace, new String[] {verb, "leases.coordination.k8s.io"})).isTrue();
         assertThat(canI(sa, "staging", new String[] {verb, "leases.coordination.k8s.io"})).isFalse();
       }
