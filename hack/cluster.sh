@@ -237,6 +237,10 @@ running() {
 }
 
 up() {
+  local tool
+  for tool in openssl curl flock setsid java; do
+    command -v "$tool" >/dev/null || die "$tool not found on PATH; install it (the plane needs openssl, curl, util-linux, a JRE 17+ and Go to build)"
+  done
   mkdir -p "$state"
   exec 9>"$state/.lock"
   flock 9
