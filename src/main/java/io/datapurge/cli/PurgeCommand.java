@@ -2,6 +2,7 @@ package io.datapurge.cli;
 
 import ch.qos.logback.classic.Level;
 import com.zaxxer.hikari.HikariDataSource;
+import io.datapurge.auth0.Auth0UserPurge;
 import io.datapurge.purge.ConnectionSettings;
 import io.datapurge.purge.FailureReason;
 import io.datapurge.purge.PurgeException;
@@ -44,11 +45,13 @@ import picocli.CommandLine.Spec;
         "1:Failed: any other error",
         "2:Usage: bad flags or table names",
         "3:Refused, ConfirmationMismatch, ProtectedDatabase, PlanInvalid",
-        "4:ConnectionFailed, AuthFailed",
+        "4:ConnectionFailed, AuthFailed, Auth0Failed (nothing deleted)",
         "5:LockTimeout, StatementTimeout, Busy",
-        "6:VerificationFailed: rows remained, rolled back"})
+        "6:VerificationFailed: rows remained, rolled back",
+        "7:Auth0Incomplete: database purged, some Auth0 users remain; run again"})
 public final class PurgeCommand implements Callable<Integer> {
   @Mixin ConnectionOptions connection;
+  @Mixin Auth0Options auth0;
 
   @Option(names = "--table", required = true, paramLabel = "TABLE",
       description = "Table to empty, optionally schema-qualified (app.users); repeat for more.")
@@ -113,13 +116,18 @@ public final class PurgeCommand implements Callable<Integer> {
     ConnectionSettings settings = null;
     try {
       PurgeRequest request = request();
+      Auth0UserPurge identity = auth0.open(System.getenv(), request.protectedPattern(), allowProtected, dryRun);
       settings = connection.settings(runId);
+      // Auth0 is checked and counted before the database is touched: a bad tenant setup deletes nothing.
+      if (identity != null) identity.preflight(!dryRun);
+      PurgeExecutor.Outcome outcome;
       try (HikariDataSource pool = settings.open(Duration.ofSeconds(5)); Connection c = pool.getConnection()) {
         PurgeExecutor executor = new PurgeExecutor();
         if (!dryRun && confirm == null && !force && System.console() != null) {
           PurgeExecutor.Outcome preview = executor.run(c, request.withDryRun(true));
-          if (!preview.succeeded()) return finish(preview.plan(), preview.result(), settings, out, err);
-          out.print(settings.scrub(PurgeReport.render(preview.plan(), preview.result())));
+          PurgeResult shown = identity == null ? preview.result() : identity.complete(preview.result());
+          if (!preview.succeeded()) return finish(preview.plan(), shown, settings, out, err);
+          out.print(settings.scrub(PurgeReport.render(preview.plan(), shown)));
           out.flush();
           if (!confirmedOnTerminal(System.console(), preview.result().database())) {
             return finish(preview.plan(), failure(FailureReason.Refused,
@@ -127,9 +135,11 @@ public final class PurgeCommand implements Callable<Integer> {
           }
           request = request.withForce(true);
         }
-        PurgeExecutor.Outcome outcome = executor.run(c, request);
-        return finish(outcome.plan(), outcome.result(), settings, out, err);
+        outcome = executor.run(c, request);
       }
+      // Database first (atomic), then Auth0 (idempotent, resumable): see docs/auth0.md.
+      PurgeResult result = identity == null ? outcome.result() : identity.complete(outcome.result());
+      return finish(outcome.plan(), result, settings, out, err);
     } catch (Exception e) {
       PurgeException failure = SqlFailures.classify(e, false);
       return finish(null, failure(failure.reason(), failure.getMessage()), settings, out, err);
@@ -175,9 +185,7 @@ public final class PurgeCommand implements Callable<Integer> {
 
   private static PurgeResult scrub(PurgeResult r, ConnectionSettings settings) {
     if (settings == null || r.error() == null) return r;
-    return new PurgeResult(r.database(), r.strategy(), r.dryRun(), r.committed(), r.tables(), r.totals(),
-        r.durationMs(), new PurgeResult.Failure(r.error().reason(), settings.scrub(r.error().message())),
-        r.runId(), r.tablesOmitted());
+    return r.withError(new PurgeResult.Failure(r.error().reason(), settings.scrub(r.error().message())));
   }
 
   private static String scrub(String text, ConnectionSettings settings) {
