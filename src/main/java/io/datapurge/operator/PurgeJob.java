@@ -1,5 +1,6 @@
 package io.datapurge.operator;
 
+import io.datapurge.api.Auth0Spec;
 import io.datapurge.api.CredentialsSecret;
 import io.datapurge.api.DatabaseSpec;
 import io.datapurge.api.UserDataPurge;
@@ -79,7 +80,7 @@ public final class PurgeJob {
                 .withName(CONTAINER)
                 .withImage(settings.purgeImage())
                 .withArgs(args(resource, mode, settings))
-                .withEnv(credentials(resource.getSpec().getDatabase().getCredentialsSecret()))
+                .withEnv(env(resource.getSpec()))
                 .withTerminationMessagePath("/dev/termination-log")
                 .withTerminationMessagePolicy("File")
                 .withNewResources()
@@ -132,6 +133,15 @@ public final class PurgeJob {
       args.add("--confirm");
       args.add(spec.getConfirm());
     }
+    Auth0Spec auth0 = spec.getAuth0();
+    if (auth0 != null) {
+      args.add("--auth0-domain");
+      args.add(auth0.getDomain());
+      if (auth0.getConnection() != null) {
+        args.add("--auth0-connection");
+        args.add(auth0.getConnection());
+      }
+    }
     args.add("--protected-pattern");
     args.add(settings.protectedDatabases().pattern());
     args.add("--run-id");
@@ -139,6 +149,17 @@ public final class PurgeJob {
     args.add("--result-file");
     args.add("/dev/termination-log");
     return args;
+  }
+
+  private static List<EnvVar> env(UserDataPurgeSpec spec) {
+    List<EnvVar> env = new ArrayList<>(credentials(spec.getDatabase().getCredentialsSecret()));
+    Auth0Spec auth0 = spec.getAuth0();
+    if (auth0 != null) {
+      var secret = auth0.getCredentialsSecret();
+      env.add(secretEnv("AUTH0_CLIENT_ID", secret.getName(), secret.getClientIdKey()));
+      env.add(secretEnv("AUTH0_CLIENT_SECRET", secret.getName(), secret.getClientSecretKey()));
+    }
+    return env;
   }
 
   private static List<EnvVar> credentials(CredentialsSecret secret) {
