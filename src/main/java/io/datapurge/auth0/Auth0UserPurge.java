@@ -29,18 +29,22 @@ public final class Auth0UserPurge {
   private final String connection;
   private final String filter;
   private final Duration passPause;
+  private final Instant stopAt;
   private long before = -1;
 
   /**
    * @param connection only users with an identity in this connection, or null for every user
    * @param passPause pause before a second pass, giving Auth0's search index time to catch up
+   * @param stopAt when to stop deleting and report what remains (before a Job deadline ends the
+   *     process without a result), or null for no limit
    */
-  public Auth0UserPurge(Auth0Client client, String connection, Duration passPause) {
+  public Auth0UserPurge(Auth0Client client, String connection, Duration passPause, Instant stopAt) {
     this.client = client;
     this.connection = connection;
     this.filter = connection == null ? null
         : "identities.connection:\"" + connection.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     this.passPause = passPause;
+    this.stopAt = stopAt;
   }
 
   /** What the delete did; {@code after} is null when the tenant could not be counted at the end. */
@@ -115,6 +119,10 @@ public final class Auth0UserPurge {
         long progress = 0;
         for (Counted w : windows) {
           for (String id : ids(w)) {
+            if (stopAt != null && Instant.now().isAfter(stopAt)) {
+              throw new Auth0Exception("stopped at the time limit (--auth0-time-limit) so that the result is"
+                  + " written before the Job's deadline.", 0);
+            }
             if (client.delete(id)) deleted++; else gone++;
             progress++;
           }

@@ -6,6 +6,7 @@ import io.datapurge.purge.FailureReason;
 import io.datapurge.purge.PurgeException;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Option;
@@ -25,6 +26,11 @@ public final class Auth0Options {
   @Option(names = "--auth0-connection", paramLabel = "NAME",
       description = "Only the Auth0 users of this connection (e.g. Username-Password-Authentication).")
   String connection;
+
+  @Option(names = "--auth0-time-limit", paramLabel = "DURATION", converter = DurationConverter.class,
+      description = "Stop deleting Auth0 users this long after the command started and report what remains"
+          + " (a rerun continues); the operator sets it to 90% of the Job's deadline.")
+  Duration timeLimit;
 
   // Tests point the client at a local fake; production always talks to https://DOMAIN.
   @Option(names = "--auth0-base-url", hidden = true)
@@ -59,6 +65,7 @@ public final class Auth0Options {
     }
     Auth0Client client = new Auth0Client(domain, baseUrl, new Auth0Client.Credentials(id, secret),
         Auth0Client.Tuning.DEFAULT);
-    return new Auth0UserPurge(client, connection, baseUrl == null ? Duration.ofSeconds(2) : Duration.ZERO);
+    return new Auth0UserPurge(client, connection, baseUrl == null ? Duration.ofSeconds(2) : Duration.ZERO,
+        timeLimit == null ? null : Instant.now().plus(timeLimit));
   }
 }

@@ -141,6 +141,9 @@ public final class PurgeJob {
         args.add("--auth0-connection");
         args.add(auth0.getConnection());
       }
+      // Stop in time to write the result: a Job killed at its deadline reports nothing.
+      args.add("--auth0-time-limit");
+      args.add(settings.jobDeadline().toSeconds() * 9 / 10 + "s");
     }
     args.add("--protected-pattern");
     args.add(settings.protectedDatabases().pattern());

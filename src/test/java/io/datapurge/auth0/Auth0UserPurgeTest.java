@@ -33,7 +33,7 @@ class Auth0UserPurgeTest {
 
   Auth0UserPurge purge(String connection) {
     return new Auth0UserPurge(new Auth0Client(DOMAIN, fake.baseUrl(), new Auth0Client.Credentials(ID, SECRET), FAST),
-        connection, Duration.ZERO);
+        connection, Duration.ZERO, null);
   }
 
   /** 2600 users: a year of sign-ups, plus 1300 imported within 1.3 seconds (one window cannot hold them). */
@@ -133,6 +133,21 @@ class Auth0UserPurgeTest {
     Auth0UserPurge rerun = purge(null);
     assertThat(rerun.preflight(true)).isEqualTo(30);
     assertThat(rerun.complete(COMMITTED).auth0().after()).as("a rerun finishes the job").isZero();
+  }
+
+  @Test
+  void pastTheTimeLimitItStopsAndReportsWhatRemains() {
+    fake.addUsers(20, DB_CONNECTION, T0, Duration.ofMinutes(1));
+    Auth0UserPurge purge = new Auth0UserPurge(new Auth0Client(DOMAIN, fake.baseUrl(),
+        new Auth0Client.Credentials(ID, SECRET), FAST), null, Duration.ZERO, java.time.Instant.now());
+    purge.preflight(true);
+
+    PurgeResult result = purge.complete(COMMITTED);
+
+    assertThat(result.error().reason()).isEqualTo(FailureReason.Auth0Incomplete.name());
+    assertThat(result.error().message()).contains("20 users remain", "--auth0-time-limit");
+    assertThat(result.auth0().after()).isEqualTo(20);
+    assertThat(fake.userCount()).isEqualTo(20);
   }
 
   @Test
