@@ -55,10 +55,12 @@ for rep in $(seq "$REPS"); do
   grep -o '"durationMs":[0-9]*' "$RAW/dry.json" | cut -d: -f2 >>"$RAW/dryms"
   timed delete java -jar "$JAR" purge "${TABLES[@]}" --confirm "$DB" --strategy delete --url "$URL" \
     --result-file "$RAW/delete.json"
+  grep -o '"durationMs":[0-9]*' "$RAW/delete.json" | cut -d: -f2 >>"$RAW/delete_ms"
   rebuild; timed delete_fast java $FAST_START -jar "$JAR" purge "${TABLES[@]}" --confirm "$DB" --strategy delete \
     --url "$URL" --result-file "$RAW/delete.json"
   rebuild; timed truncate java -jar "$JAR" purge "${TABLES[@]}" --confirm "$DB" --strategy truncate --url "$URL" \
     --result-file "$RAW/truncate.json"
+  grep -o '"durationMs":[0-9]*' "$RAW/truncate.json" | cut -d: -f2 >>"$RAW/truncate_ms"
   rebuild; timed truncate_fast java $FAST_START -jar "$JAR" purge "${TABLES[@]}" --confirm "$DB" \
     --strategy truncate --url "$URL" --result-file "$RAW/truncate.json"
 done
@@ -72,7 +74,10 @@ row() { # label name
   local w; w=$(col "$2" 1)
   printf '%-44s %8.2f %8.2fx %12.0f\n' "$1" "$w" "$(echo "$w $P" | awk '{print $1/$2}')" "$(col "$2" 2 | awk '{print $1/1024}')"
 }
-ratio() { echo "$(col "$1" 1) $P" | awk -v t="$2" '{printf "%.2fx %s", $1/$2, ($1/$2 <= t) ? "met" : "MISSED"}'; }
+# Paired ratio: each purge run divided by the psql run of the same repetition, then the median;
+# steadier than a ratio of medians when other work shares the machine.
+paired() { paste -d' ' <(cut -d' ' -f1 "$RAW/$1") <(cut -d' ' -f1 "$RAW/psql") | awk '{print $1/$2}' | median; }
+ratio() { paired "$1" | awk -v t="$2" '{printf "%.2fx (paired median) %s", $1, ($1 <= t) ? "met" : "MISSED"}'; }
 {
   echo "purge benchmark: $USERS users, $ROWS rows in 7 tables, PostgreSQL 15, median of $REPS runs, $(date -u +%FT%TZ)"
   echo "each run on a fresh copy of the data; wall time includes process start (psql, JVM); sslmode=disable for all"
@@ -85,6 +90,10 @@ ratio() { echo "$(col "$1" 1) $P" | awk -v t="$2" '{printf "%.2fx %s", $1/$2, ($
   row "purge --strategy truncate (FAST_START)" truncate_fast
   row "purge --dry-run (plan + exact counts)" dryrun
   echo "dry run: planning and counting inside the transaction took $(median <"$RAW/dryms") ms"
+  echo "purge transaction alone (durationMs, no JVM start): delete $(median <"$RAW/delete_ms") ms," \
+    "truncate $(median <"$RAW/truncate_ms") ms"
+  echo "per-run wall seconds: psql $(cut -d' ' -f1 "$RAW/psql" | xargs); delete $(cut -d' ' -f1 "$RAW/delete" | xargs);" \
+    "truncate $(cut -d' ' -f1 "$RAW/truncate" | xargs)"
   echo "FAST_START=$FAST_START"
   echo "target delete <= 1.15x psql: plain $(ratio delete 1.15), FAST_START $(ratio delete_fast 1.15)"
   echo "target truncate <= 0.25x psql: plain $(ratio truncate 0.25), FAST_START $(ratio truncate_fast 0.25)"

@@ -84,10 +84,14 @@ build() {
 # ports.env so the plane keeps them; the default base depends on this checkout's path, so several
 # checkouts can each run their own plane.
 choose_ports() {
-  if [[ -f "$state/ports.env" && -z "${CLUSTER_PORT_BASE:-}" ]]; then
+  if [[ -f "$state/ports.env" ]]; then
     # shellcheck disable=SC1091
     source "$state/ports.env"
-  else
+  fi
+  if [[ -n "${port_base:-}" && "${CLUSTER_PORT_BASE:-$port_base}" != "$port_base" ]] && running; then
+    die "the plane runs on ports $port_base-$((port_base + 3)); run hack/cluster.sh down before changing CLUSTER_PORT_BASE"
+  fi
+  if [[ -z "${port_base:-}" || "${CLUSTER_PORT_BASE:-$port_base}" != "$port_base" ]]; then
     local sum
     sum="$(printf '%s' "$root" | cksum | cut -d' ' -f1)"
     port_base="${CLUSTER_PORT_BASE:-$((20000 + sum % 900 * 10))}"
@@ -237,6 +241,10 @@ running() {
 }
 
 up() {
+  local tool
+  for tool in openssl curl flock setsid java; do
+    command -v "$tool" >/dev/null || die "$tool not found on PATH; install it (the plane needs openssl, curl, util-linux, a JRE 17+ and Go to build)"
+  done
   mkdir -p "$state"
   exec 9>"$state/.lock"
   flock 9

@@ -80,7 +80,11 @@ case "${1:-}" in
     install_server
     init_cluster
     if ! as_postgres "$BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
-      as_postgres "$BIN/pg_ctl" -D "$DATA" -l "$LOG" -o "-p $PORT" -w -t 60 start >/dev/null
+      if ! as_postgres "$BIN/pg_ctl" -D "$DATA" -l "$LOG" -o "-p $PORT" -w -t 60 start >/dev/null; then
+        echo "PostgreSQL did not start (port $PORT taken? try PGPORT=55433 $0 up); last lines of $LOG:" >&2
+        tail -5 "$LOG" >&2
+        exit 1
+      fi
     fi
     echo "PostgreSQL 15 at 127.0.0.1:$PORT (data $DATA, CA $TLS/ca.crt)"
     print_env

@@ -35,7 +35,7 @@ build() { # dir, output dir, go build args...
   mkdir -p "$out"
   mv "$tmp"/* "$out/"
   rmdir "$tmp"
-  log "built $(ls "$out" | tr '\n' ' ')in $((SECONDS - start)) s"
+  log "built $out in $((SECONDS - start)) s"
 }
 
 # kube-apiserver and kube-controller-manager, stamped with the release they are built from.

@@ -48,7 +48,7 @@ import picocli.CommandLine.Spec;
     description = "Watch UserDataPurge resources and run their plan and purge Jobs.")
 public final class OperatorCommand implements Callable<Integer> {
 
-  static final String LEASE_NAME = "user-data-purge-operator";
+  public static final String LEASE_NAME = "user-data-purge-operator";
 
   @Spec CommandSpec spec;
 

@@ -127,11 +127,14 @@ public final class PurgeCommand implements Callable<Integer> {
           PurgeExecutor.Outcome preview = executor.run(c, request.withDryRun(true));
           PurgeResult shown = identity == null ? preview.result() : identity.complete(preview.result());
           if (!preview.succeeded()) return finish(preview.plan(), shown, settings, out, err);
-          out.print(settings.scrub(PurgeReport.render(preview.plan(), shown)));
-          out.flush();
-          if (!confirmedOnTerminal(System.console(), preview.result().database())) {
-            return finish(preview.plan(), failure(FailureReason.Refused,
-                "Not confirmed: nothing was deleted (answer yes to purge, or pass --confirm)."), settings, out, err);
+          boolean isProtected = request.protectedPattern().matcher(preview.result().database()).matches();
+          if (!isProtected || allowProtected) { // a protected database is refused below, without asking
+            out.print(settings.scrub(PurgeReport.render(preview.plan(), shown)));
+            out.flush();
+            if (!confirmedOnTerminal(System.console(), preview.result().database())) {
+              return finish(preview.plan(), failure(FailureReason.Refused,
+                  "Not confirmed: nothing was deleted (answer yes to purge, or pass --confirm)."), settings, out, err);
+            }
           }
           request = request.withForce(true);
         }
@@ -192,9 +195,18 @@ public final class PurgeCommand implements Callable<Integer> {
     return settings == null ? text : settings.scrub(text);
   }
 
-  /** Pool and driver chatter would bury the counts; the failure is reported once, by us. */
+  /**
+   * Pool and driver chatter would bury the counts, and the failure is reported once, by us: the
+   * short-lived purge process logs nothing (which also spares it logback's start-up time), unless
+   * PURGE_LOG=debug asks for the SQL it runs.
+   */
   static void quietLibraries() {
-    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.WARN);
-    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("com.zaxxer.hikari")).setLevel(Level.OFF);
+    if ("debug".equalsIgnoreCase(System.getenv("PURGE_LOG"))) {
+      ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).setLevel(Level.WARN);
+      ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("io.datapurge")).setLevel(Level.DEBUG);
+    } else if (System.getProperty("slf4j.provider") == null) {
+      System.setProperty("slf4j.internal.verbosity", "WARN");
+      System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
+    }
   }
 }

@@ -80,7 +80,7 @@ public final class RestoreCommand implements Callable<Integer> {
             }
           }
           c.commit();
-          for (Backup.Restored r : restored) out.printf("%-40s %10d rows restored%n", r.table(), r.rows());
+          for (Backup.Restored r : restored) out.printf("%-50s %10d rows restored%n", r.table(), r.rows());
           out.flush();
           return 0;
         } catch (Exception e) {

@@ -30,7 +30,8 @@ public final class PurgeJob {
   /** Names the owning resource on Jobs and their pods, so pod events map back to it. */
   public static final String RESOURCE_ANNOTATION = "datapurge.io/resource";
   public static final String MODE_LABEL = "datapurge.io/mode";
-  static final long RUN_AS = 10001L;
+  /** The image's numeric USER (Dockerfile), so Jobs run as the operator does. */
+  static final long RUN_AS = 65532L;
 
   private PurgeJob() {}
 

@@ -17,7 +17,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import java.util.Collection;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -257,9 +256,5 @@ final class RunStatus {
         .filter(c -> PurgeJob.CONTAINER.equals(c.getName()))
         .map(ContainerStatus::getState)
         .filter(Objects::nonNull);
-  }
-
-  static List<String> jobNameLabels() {
-    return List.of("batch.kubernetes.io/job-name", "job-name");
   }
 }

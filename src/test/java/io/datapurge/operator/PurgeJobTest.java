@@ -86,6 +86,16 @@ class PurgeJobTest {
         .containsEntry(PurgeJob.RESOURCE_ANNOTATION, "reset-staging");
   }
 
+  @Test
+  void jobRunsAsTheImagesNumericUser() throws Exception {
+    String user = java.nio.file.Files.readAllLines(java.nio.file.Path.of("Dockerfile")).stream()
+        .filter(l -> l.startsWith("USER ")).reduce((a, b) -> b).orElseThrow().substring(5).trim();
+    var pod = PurgeJob.desired(Resources.purge("r", "app", null), RunMode.Plan, Resources.SETTINGS)
+        .getSpec().getTemplate().getSpec();
+    assertThat(pod.getSecurityContext().getRunAsUser() + ":" + pod.getSecurityContext().getRunAsGroup())
+        .isEqualTo(user);
+  }
+
   private static Container container(Job job) {
     return job.getSpec().getTemplate().getSpec().getContainers().get(0);
   }

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LuaTable;
@@ -143,6 +144,20 @@ class ArgoHealthCheckTest {
     assertThat(h.status()).isEqualTo("Unknown");
   }
 
+  @ParameterizedTest
+  @CsvSource({
+      "awaiting-confirmation, Suspended, Plan: 1770 rows in 4 tables would be purged; set spec.confirm to run it",
+      "succeeded, Healthy, Purged 1770 rows from 4 tables; 0 left",
+      "running-after-runid-change, Progressing, Running (Job real-reset-purge-e0b91881f0)",
+      "failed-connection, Degraded, Failed (ConnectionFailed): Could not connect to PostgreSQL"})
+  void statusesCapturedFromARealRunMapToTheDocumentedHealth(String sample, String status, String message)
+      throws Exception {
+    Health h = health(Files.readString(Path.of("src/test/resources/packaging/statuses", sample + ".yaml")));
+
+    assertThat(h.status()).isEqualTo(status);
+    assertThat(h.message()).startsWith(message);
+  }
+
   @Test
   void argocdConfigMapSnippetCarriesTheTestedScriptVerbatim() throws Exception {
     ConfigMap cm = new KubernetesSerialization().unmarshal(
@@ -156,8 +171,7 @@ class ArgoHealthCheckTest {
 
   /** Runs the script with {@code obj} bound to the resource, as Argo CD does, and reads the returned table. */
   static Health health(String resourceYaml) throws Exception {
-    Map<?, ?> resource = new ObjectMapper(new YAMLFactory()).readValue(
-        "apiVersion: datapurge.io/v1alpha1\nkind: UserDataPurge\n" + resourceYaml, Map.class);
+    Map<?, ?> resource = new ObjectMapper(new YAMLFactory()).readValue(resourceYaml, Map.class);
     Globals globals = JsePlatform.standardGlobals();
     globals.set("obj", toLua(resource));
     LuaValue hs = globals.load(Files.readString(SCRIPT), "health.lua").call();

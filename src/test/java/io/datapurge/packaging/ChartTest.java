@@ -174,7 +174,7 @@ class ChartTest {
     assertThat(env(chart)).containsEntry("LEADER_ELECTION", "true");
     Role lease = chart.find(Role.class, "user-data-purge-operator-leader-election").orElseThrow();
     assertThat(lease.getMetadata().getNamespace()).isEqualTo(RenderedChart.NAMESPACE);
-    assertThat(verbs(lease.getRules(), "coordination.k8s.io", "leases")).containsExactlyInAnyOrder("get", "create", "update");
+    assertThat(verbs(lease.getRules(), "coordination.k8s.io", "leases")).containsExactlyInAnyOrder("get", "create", "update", "patch");
     assertThat(chart.find(RoleBinding.class, "user-data-purge-operator-leader-election")).isPresent();
   }
 

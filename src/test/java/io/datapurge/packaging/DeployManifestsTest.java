@@ -95,7 +95,7 @@ class DeployManifestsTest {
     assertThat(role.getMetadata().getNamespace()).isEqualTo("user-data-purge-system");
     assertThat(ChartTest.verbs(role.getRules(), "", "pods")).containsExactly("get");
     assertThat(ChartTest.verbs(role.getRules(), "coordination.k8s.io", "leases"))
-        .containsExactlyInAnyOrder("get", "create", "update");
+        .containsExactlyInAnyOrder("get", "create", "update", "patch");
   }
 
   @Test

@@ -11,6 +11,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -97,6 +99,17 @@ public final class RenderedChart {
     try {
       Files.createDirectories(file.toAbsolutePath().getParent());
       return Files.writeString(file, yaml);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Writes the rendered objects that {@code which} selects, e.g. only the RBAC, for {@code kubectl apply -f}. */
+  public Path writeTo(Path file, Predicate<HasMetadata> which) {
+    try {
+      Files.createDirectories(file.toAbsolutePath().getParent());
+      return Files.writeString(file, objects.stream().filter(which)
+          .map(SERIALIZATION::asYaml).collect(Collectors.joining("\n"))); // each starts with ---
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

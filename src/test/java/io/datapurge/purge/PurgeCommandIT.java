@@ -77,6 +77,7 @@ class PurgeCommandIT {
       assertThat(after.get(parent)).as(parent + " is not purged").isEqualTo(before.get(parent));
     }
     assertThat(run.stdout()).contains("public.auth_user").contains("root").contains("committed");
+    assertThat(run.stderr()).isEmpty();
   }
 
   @Test
@@ -203,7 +204,11 @@ class PurgeCommandIT {
     assertThat(run.result().error().reason()).isEqualTo("VerificationFailed");
     assertThat(run.result().error().message()).contains("public.custom_auth_tenant (1 rows)");
     assertThat(run.result().committed()).isFalse();
-    assertThat(DatabaseChecksum.of(db)).isEqualTo(before);
+    Map<String, String> after = DatabaseChecksum.of(db);
+    // the trigger's nextval is not transactional in PostgreSQL; every row is as it was
+    after.keySet().removeIf(k -> k.endsWith("_seq"));
+    before.keySet().removeIf(k -> k.endsWith("_seq"));
+    assertThat(after).isEqualTo(before);
   }
 
   @Test

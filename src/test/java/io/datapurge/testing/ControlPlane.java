@@ -106,25 +106,60 @@ public final class ControlPlane implements ParameterResolver {
    */
   public static KubernetesClient serviceAccountClient(
       KubernetesClient admin, String namespace, String serviceAccount) {
-    String token =
-        admin
-            .serviceAccounts()
-            .inNamespace(namespace)
-            .withName(serviceAccount)
-            .tokenRequest(
-                new TokenRequestBuilder().withNewSpec().withExpirationSeconds(3600L).endSpec().build())
-            .getStatus()
-            .getToken();
     Config adminConfig = admin.getConfiguration();
     Config config =
         new ConfigBuilder(Config.empty())
             .withMasterUrl(adminConfig.getMasterUrl())
             .withCaCertData(adminConfig.getCaCertData())
             .withCaCertFile(adminConfig.getCaCertFile())
-            .withOauthToken(token)
+            .withOauthToken(serviceAccountToken(admin, namespace, serviceAccount))
             .withNamespace(namespace)
             .build();
     return new KubernetesClientBuilder().withConfig(config).build();
+  }
+
+  /**
+   * Writes a kubeconfig that authenticates as a ServiceAccount (token valid one hour), for
+   * processes such as {@code java -jar user-data-purge.jar operator} or kubectl that should run
+   * with that ServiceAccount's RBAC. Requires the admin client of this plane (CA data inline).
+   */
+  public static Path writeServiceAccountKubeconfig(
+      KubernetesClient admin, String namespace, String serviceAccount, Path file) {
+    String kubeconfig =
+        String.join(
+            "\n",
+            "apiVersion: v1",
+            "kind: Config",
+            "clusters:",
+            "- name: local-plane",
+            "  cluster:",
+            "    server: " + admin.getConfiguration().getMasterUrl(),
+            "    certificate-authority-data: " + admin.getConfiguration().getCaCertData(),
+            "users:",
+            "- name: " + serviceAccount,
+            "  user:",
+            "    token: " + serviceAccountToken(admin, namespace, serviceAccount),
+            "contexts:",
+            "- name: " + serviceAccount,
+            "  context: {cluster: local-plane, user: " + serviceAccount + ", namespace: " + namespace + "}",
+            "current-context: " + serviceAccount,
+            "");
+    try {
+      return Files.writeString(file, kubeconfig);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+
+  private static String serviceAccountToken(KubernetesClient admin, String namespace, String serviceAccount) {
+    return admin
+        .serviceAccounts()
+        .inNamespace(namespace)
+        .withName(serviceAccount)
+        .tokenRequest(
+            new TokenRequestBuilder().withNewSpec().withExpirationSeconds(3600L).endSpec().build())
+        .getStatus()
+        .getToken();
   }
 
   /**
@@ -173,19 +208,24 @@ public final class ControlPlane implements ParameterResolver {
     Path script = repositoryRoot().resolve("hack/cluster.sh");
     List<String> out = new ArrayList<>();
     try {
-      Process process =
-          new ProcessBuilder(script.toString(), "up")
-              .redirectError(ProcessBuilder.Redirect.INHERIT)
-              .start();
+      // Progress (a first build takes minutes) goes to the test output; the path is the last line.
+      Process process = new ProcessBuilder(script.toString(), "up").redirectErrorStream(true).start();
       try (BufferedReader reader =
           new BufferedReader(
               new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-        reader.lines().filter(line -> !line.isBlank()).forEach(out::add);
+        reader
+            .lines()
+            .filter(line -> !line.isBlank())
+            .forEach(
+                line -> {
+                  System.err.println(line);
+                  out.add(line);
+                });
       }
       int exit = process.waitFor();
       if (exit != 0 || out.isEmpty()) {
         throw new IllegalStateException(
-            script + " up failed (exit " + exit + "); see its output above and target/cluster/*.log");
+            script + " up failed (exit " + exit + "): " + String.join("\n", out.subList(Math.max(0, out.size() - 20), out.size())));
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot run " + script, e);

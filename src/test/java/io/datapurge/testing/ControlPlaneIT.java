@@ -1,6 +1,7 @@
 package io.datapurge.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
@@ -30,10 +31,17 @@ import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
@@ -41,6 +49,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The local control plane behaves like a cluster in the ways the operator depends on. */
 @ExtendWith(ControlPlane.class)
@@ -64,7 +73,9 @@ class ControlPlaneIT {
 
   @AfterAll
   void deleteNamespace() {
-    client.namespaces().withName(namespace).delete();
+    if (namespace != null) {
+      client.namespaces().withName(namespace).delete();
+    }
   }
 
   @Test
@@ -157,6 +168,40 @@ class ControlPlaneIT {
   }
 
   @Test
+  void parallelPodsOfAJobRunAndTheFinishedJobIsDeletedAfterItsTtl() {
+    Job job =
+        client
+            .batch()
+            .v1()
+            .jobs()
+            .inNamespace(namespace)
+            .resource(
+                new JobBuilder()
+                    .withNewMetadata()
+                    .withName("parallel-with-ttl")
+                    .endMetadata()
+                    .withNewSpec()
+                    .withCompletions(3)
+                    .withParallelism(3)
+                    .withTtlSecondsAfterFinished(2)
+                    .withNewTemplate()
+                    .withSpec(purgePod(List.of("--version")))
+                    .endTemplate()
+                    .endSpec()
+                    .build())
+            .create();
+
+    Job complete =
+        client
+            .resource(job)
+            .waitUntilCondition(j -> j == null || hasCondition(j, "Complete"), POD_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    assertThat(complete).as("Job completed before its TTL removed it").isNotNull();
+    assertThat(complete.getStatus().getSucceeded()).isEqualTo(3);
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> client.resource(job).get() == null);
+  }
+
+  @Test
   void failedContainerReportsItsExitCodeAndLogTailAsTerminationMessage() {
     PodSpec spec = purgePod(List.of("--no-such-option"));
     spec.getContainers().get(0).setTerminationMessagePolicy("FallbackToLogsOnError");
@@ -166,7 +211,65 @@ class ControlPlaneIT {
     ContainerStateTerminated terminated = done.getStatus().getContainerStatuses().get(0).getState().getTerminated();
     assertThat(terminated.getExitCode()).isEqualTo(2);
     assertThat(terminated.getReason()).isEqualTo("Error");
-    assertThat(terminated.getMessage()).contains("Unknown option: '--no-such-option'");
+    assertThat(terminated.getMessage()).contains("Unknown option").contains("--no-such-option");
+  }
+
+  @Test
+  void purgeResultFileBecomesTheTerminationMessageWithEnvFromConfigMapAndSecret() {
+    client
+        .configMaps()
+        .inNamespace(namespace)
+        .resource(
+            new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName("pg-address")
+                .endMetadata()
+                .withData(Map.of("port", "1"))
+                .build())
+        .create();
+    client
+        .secrets()
+        .inNamespace(namespace)
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("pg-login")
+                .endMetadata()
+                .withStringData(Map.of("password", "s3cret-value"))
+                .build())
+        .create();
+    PodSpec spec =
+        purgePod(List.of("purge", "--table", "auth_user", "--result-file", "/dev/termination-log"));
+    spec.getContainers()
+        .get(0)
+        .setEnv(
+            List.of(
+                new EnvVarBuilder().withName("PGHOST").withValue("127.0.0.1").build(),
+                new EnvVarBuilder()
+                    .withName("PGPORT")
+                    .withNewValueFrom()
+                    .withNewConfigMapKeyRef("port", "pg-address", false)
+                    .endValueFrom()
+                    .build(),
+                new EnvVarBuilder().withName("PGDATABASE").withValue("app").build(),
+                new EnvVarBuilder().withName("PGUSER").withValue("purger").build(),
+                new EnvVarBuilder()
+                    .withName("PGPASSWORD")
+                    .withNewValueFrom()
+                    .withNewSecretKeyRef("password", "pg-login", false)
+                    .endValueFrom()
+                    .build()));
+    Pod pod = createPod("purge-unreachable-database", spec);
+
+    Pod done = awaitPod(pod, p -> "Failed".equals(p.getStatus().getPhase()));
+    ContainerStateTerminated terminated = done.getStatus().getContainerStatuses().get(0).getState().getTerminated();
+    assertThat(terminated.getExitCode()).isEqualTo(4);
+    assertThat(terminated.getReason()).isEqualTo("Error");
+    assertThat(terminated.getMessage())
+        .startsWith("{")
+        .contains("\"reason\":\"ConnectionFailed\"")
+        .contains("127.0.0.1:1 refused")
+        .doesNotContain("s3cret-value");
   }
 
   @Test
@@ -212,14 +315,9 @@ class ControlPlaneIT {
 
   @Test
   void kubectlWithThePrintedKubeconfigShowsTheNodeReady() throws IOException, InterruptedException {
-    Process kubectl =
-        new ProcessBuilder(
-                "kubectl", "--kubeconfig", ControlPlane.kubeconfig().toString(), "get", "nodes", "--no-headers")
-            .redirectErrorStream(true)
-            .start();
-    String output = new String(kubectl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    String output =
+        kubectl("--kubeconfig", ControlPlane.kubeconfig().toString(), "get", "nodes", "--no-headers");
 
-    assertThat(kubectl.waitFor()).as(output).isZero();
     assertThat(output).containsPattern("(?m)^" + ControlPlane.NODE + "\\s+Ready\\s");
   }
 
@@ -273,6 +371,47 @@ class ControlPlaneIT {
     client.resource(pod).withGracePeriod(30).delete();
 
     await().atMost(Duration.ofSeconds(20)).until(() -> client.resource(pod).get() == null);
+  }
+
+  @Test
+  void deletingARunningPodStopsItsProcessWithSigtermWithoutWaitingForTheGracePeriod() throws Exception {
+    // A "database" that accepts the purge's connection and never answers keeps the process
+    // waiting (its login timeout is 15 s); its connection closes when the process dies.
+    try (ServerSocket silentDatabase = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      CompletableFuture<Socket> connection =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return silentDatabase.accept();
+                } catch (IOException e) {
+                  throw new UncheckedIOException(e);
+                }
+              });
+      PodSpec spec = purgePod(List.of("purge", "--table", "auth_user", "--result-file", "/dev/termination-log"));
+      spec.setTerminationGracePeriodSeconds(120L);
+      spec.getContainers()
+          .get(0)
+          .setEnv(
+              List.of(
+                  new EnvVarBuilder().withName("PGHOST").withValue("127.0.0.1").build(),
+                  new EnvVarBuilder().withName("PGPORT").withValue(String.valueOf(silentDatabase.getLocalPort())).build(),
+                  new EnvVarBuilder().withName("PGDATABASE").withValue("app").build(),
+                  new EnvVarBuilder().withName("PGUSER").withValue("purger").build(),
+                  new EnvVarBuilder().withName("PGPASSWORD").withValue("unused").build()));
+      Pod pod = createPod("deleted-while-running", spec);
+
+      try (Socket purgeConnection = connection.get(POD_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+        awaitPod(pod, p -> "Running".equals(p.getStatus().getPhase()));
+
+        client.resource(pod).delete();
+
+        purgeConnection.setSoTimeout(10_000);
+        assertThatCode(() -> purgeConnection.getInputStream().readAllBytes())
+            .as("the process ended (its connection closed) within 10 s, not at its 15 s login timeout")
+            .doesNotThrowAnyException();
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> client.resource(pod).get() == null);
+    }
   }
 
   @Test
@@ -331,6 +470,31 @@ class ControlPlaneIT {
           .isInstanceOfSatisfying(
               KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
     }
+  }
+
+  @Test
+  void kubeconfigWrittenForAServiceAccountAuthenticatesKubectlAsIt(@TempDir Path dir)
+      throws IOException, InterruptedException {
+    client
+        .serviceAccounts()
+        .inNamespace(namespace)
+        .resource(new ServiceAccountBuilder().withNewMetadata().withName("cli").endMetadata().build())
+        .create();
+    Path kubeconfig =
+        ControlPlane.writeServiceAccountKubeconfig(client, namespace, "cli", dir.resolve("cli.kubeconfig"));
+
+    String whoami = kubectl("--kubeconfig", kubeconfig.toString(), "auth", "whoami", "-o", "jsonpath={.status.userInfo.username}");
+
+    assertThat(whoami).isEqualTo("system:serviceaccount:" + namespace + ":cli");
+  }
+
+  private static String kubectl(String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(List.of("kubectl"));
+    command.addAll(List.of(args));
+    Process kubectl = new ProcessBuilder(command).redirectErrorStream(true).start();
+    String output = new String(kubectl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(kubectl.waitFor()).as(output).isZero();
+    return output;
   }
 
   private static GenericKubernetesResource widget(String name, int min, int max) {

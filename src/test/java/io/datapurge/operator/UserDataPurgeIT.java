@@ -1,0 +1,442 @@
+package io.datapurge.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.datapurge.api.Phase;
+import io.datapurge.api.TableStatus;
+import io.datapurge.api.UserDataPurge;
+import io.datapurge.api.UserDataPurgeStatus;
+import io.datapurge.cli.OperatorCommand;
+import io.datapurge.testing.ControlPlane;
+import io.datapurge.testing.PostgresServer;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import picocli.CommandLine;
+
+/**
+ * The operator end to end: the manifests of deploy/examples applied with kubectl, the operator
+ * running in this JVM with exactly the RBAC of deploy/ (a ServiceAccount's token), Jobs run by the
+ * local pod runner with the real jar, and a real PostgreSQL holding a Django-shaped database.
+ * Needs {@code hack/pg.sh up} (PG* env) and the plane (KUBECONFIG, or started on demand).
+ */
+@ExtendWith(ControlPlane.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class UserDataPurgeIT {
+
+  static final String IMAGE = "datapurge/user-data-purge-operator:0.1.0";
+  static final String SERVICE_ACCOUNT = "user-data-purge-operator";
+  static final Duration TIMEOUT = Duration.ofSeconds(120);
+  /** The Django schema's user tables: the three roots and the tables referencing them. */
+  static final List<String> PURGED = List.of("auth_user", "custom_auth_tenant", "custom_auth_onboardingprogress",
+      "accounts_profile", "auth_user_groups", "auth_user_user_permissions", "django_admin_log");
+
+  final KubernetesClient client;
+  String namespace;
+  OperatorCommand.Running operator;
+
+  UserDataPurgeIT(KubernetesClient client) {
+    this.client = client;
+  }
+
+  @BeforeAll
+  void startOperator() throws Exception {
+    kubectl(null, "apply", "--server-side", "--force-conflicts", "-f", "crds/userdatapurges.datapurge.io-v1.yml");
+    namespace = ControlPlane.createNamespace(client, "purge-it");
+    grantDeployRbac();
+    kubectl(example("secret.yaml", Map.of("username: purge", "username: " + PostgresServer.user(),
+        "password: change-me", "password: " + PostgresServer.password())), "apply", "-f", "-");
+    operator = operator();
+  }
+
+  @AfterAll
+  void stopOperator() {
+    if (operator != null) {
+      operator.close();
+    }
+    client.rbac().clusterRoleBindings().withName(clusterRoleName()).delete();
+    client.rbac().clusterRoles().withName(clusterRoleName()).delete();
+    client.namespaces().withName(namespace).delete();
+  }
+
+  @Test
+  void planAwaitsConfirmationThenConfirmedPurgeEmptiesEveryUserTable() throws Exception {
+    String db = newDatabase();
+    Map<String, Long> before = counts(db);
+    apply("plan-only.yaml", "reset", db, Map.of());
+
+    UserDataPurgeStatus plan = awaitPhase("reset", Phase.AwaitingConfirmation);
+    assertThat(plan.getDryRun()).isTrue();
+    assertThat(perTable(plan, TableStatus::getBefore)).isEqualTo(before);
+    assertThat(plan.getTotals().getBefore()).isEqualTo(sum(before));
+    assertThat(counts(db)).as("a plan deletes nothing").isEqualTo(before);
+    assertThat(plan.getMessage()).contains("set spec.confirm to " + db);
+
+    kubectl(null, "-n", namespace, "patch", "purge", "reset", "--type=merge",
+        "-p", "{\"spec\":{\"confirm\":\"" + db + "\"}}");
+    UserDataPurgeStatus done = awaitPhase("reset", Phase.Succeeded);
+
+    assertThat(counts(db)).as("every user table is empty").allSatisfy((t, n) -> assertThat(n).as(t).isZero());
+    assertThat(perTable(done, TableStatus::getBefore)).isEqualTo(before);
+    assertThat(perTable(done, TableStatus::getAfter)).allSatisfy((t, n) -> assertThat(n).as(t).isZero());
+    assertThat(done.getTotals().getBefore()).isEqualTo(sum(before));
+    assertThat(done.getTotals().getAfter()).isZero();
+    assertThat(done.getDryRun()).isFalse();
+    assertThat(done.getObservedGeneration()).isEqualTo(2L);
+    assertThat(done.getStartTime()).isNotBlank();
+    assertThat(done.getCompletionTime()).isNotBlank();
+    assertThat(done.condition("Ready").getStatus()).isEqualTo("True");
+    assertThat(jobsOf("reset")).extracting(j -> j.getMetadata().getName())
+        .containsExactlyInAnyOrder(plan.getJobName(), done.getJobName());
+
+    assertThat(kubectl(null, "-n", namespace, "get", "purge", "reset"))
+        .containsPattern("reset\\s+Succeeded\\s+" + sum(before) + "\\s+0\\s+");
+    assertThat(eventReasons("reset")).contains("Planning", "AwaitingConfirmation", "Running", "Succeeded");
+    assertThat(metrics()).contains("datapurge_runs_total{outcome=\"succeeded\"}")
+        .containsPattern("datapurge_rows_deleted_total \\d+");
+  }
+
+  @Test
+  void leaderKeepsRenewingItsLeaseWithTheRbacOfDeploy() {
+    var lease = client.leases().inNamespace(namespace).withName(OperatorCommand.LEASE_NAME);
+    var first = await().atMost(TIMEOUT).until(lease::get, l -> l != null && l.getSpec().getRenewTime() != null);
+    await().atMost(Duration.ofSeconds(20)).until(() -> !first.getSpec().getRenewTime().equals(lease.get().getSpec().getRenewTime()));
+    assertThat(lease.get().getSpec().getHolderIdentity()).isEqualTo(first.getSpec().getHolderIdentity());
+  }
+
+  @Test
+  void dryRunEndsSucceededWithTheCountsAndDeletesNothing() throws Exception {
+    String db = newDatabase();
+    Map<String, Long> before = counts(db);
+    apply("dry-run.yaml", "dry-run", db, Map.of());
+
+    UserDataPurgeStatus status = awaitPhase("dry-run", Phase.Succeeded);
+    assertThat(status.getDryRun()).isTrue();
+    assertThat(status.getTotals().getBefore()).isEqualTo(sum(before));
+    assertThat(status.getMessage()).startsWith("Dry run of " + db);
+    assertThat(counts(db)).isEqualTo(before);
+    assertThat(jobsOf("dry-run")).singleElement()
+        .satisfies(j -> assertThat(j.getMetadata().getName()).contains("-plan-"));
+  }
+
+  @Test
+  void confirmationNamingAnotherDatabaseIsBlockedAndRunsNothing() throws Exception {
+    String db = newDatabase();
+    Map<String, Long> before = counts(db);
+    apply("purge.yaml", "wrong-confirm", db, Map.of("confirm: " + db, "confirm: " + db + "x"));
+
+    UserDataPurgeStatus status = awaitPhase("wrong-confirm", Phase.Blocked);
+    assertThat(status.getReason()).isEqualTo("ConfirmationMismatch");
+    assertThat(status.getMessage()).contains("set confirm to " + db);
+    assertThat(status.condition("Stalled").getStatus()).isEqualTo("True");
+    assertThat(jobsOf("wrong-confirm")).isEmpty();
+    assertThat(counts(db)).isEqualTo(before);
+  }
+
+  @Test
+  void protectedDatabaseIsBlockedWithoutAJob() {
+    apply("purge.yaml", "protected", "shop_production", Map.of());
+
+    UserDataPurgeStatus status = awaitPhase("protected", Phase.Blocked);
+    assertThat(status.getReason()).isEqualTo("ProtectedDatabase");
+    assertThat(status.getMessage()).contains("shop_production");
+    assertThat(jobsOf("protected")).isEmpty();
+  }
+
+  @Test
+  void missingSecretIsReportedAndTheRunProceedsOnceItExists() throws Exception {
+    String db = newDatabase();
+    apply("plan-only.yaml", "late-secret", db, Map.of("name: pg-purge", "name: pg-late"));
+
+    UserDataPurgeStatus waiting = awaitStatus("late-secret", s -> "SecretNotFound".equals(s.getReason()));
+    assertThat(waiting.getPhase()).isEqualTo(Phase.Planning);
+    assertThat(waiting.getMessage()).contains("pg-late", namespace);
+    assertThat(waiting.condition("Reconciling").getStatus()).isEqualTo("True");
+    assertThat(waiting.condition("Stalled").getStatus()).isEqualTo("False");
+
+    kubectl(example("secret.yaml", Map.of("name: pg-purge", "name: pg-late",
+        "username: purge", "username: " + PostgresServer.user(),
+        "password: change-me", "password: " + PostgresServer.password())), "apply", "-f", "-");
+    UserDataPurgeStatus plan = awaitPhase("late-secret", Phase.AwaitingConfirmation);
+    assertThat(plan.getTotals().getBefore()).isEqualTo(sum(counts(db)));
+  }
+
+  @Test
+  void unreachableDatabaseFailsWithConnectionFailedAndStaysFailed() throws Exception {
+    String db = newDatabase();
+    apply("plan-only.yaml", "db-down", db, Map.of("port: " + PostgresServer.port(), "port: " + closedPort()));
+
+    UserDataPurgeStatus failed = awaitPhase("db-down", Phase.Failed);
+    assertThat(failed.getReason()).isEqualTo("ConnectionFailed");
+    assertThat(failed.getMessage()).contains("spec.database.host");
+    assertThat(failed.condition("Ready").getStatus()).isEqualTo("False");
+    assertThat(failed.condition("Stalled").getStatus()).isEqualTo("True");
+    assertThat(jobsOf("db-down")).hasSize(1);
+  }
+
+  @Test
+  void operatorRestartedWhileThePurgeRunsAdoptsItsJobAndPurgesOnce() throws Exception {
+    String db = newDatabase();
+    Map<String, Long> before = counts(db);
+    try (Connection blocker = PostgresServer.connect(db)) {
+      // Holds the purge at its lock (lock timeout 10s) while the operator goes away.
+      blocker.setAutoCommit(false);
+      blocker.createStatement().execute("lock table auth_user in access exclusive mode");
+      apply("purge.yaml", "restart", db, Map.of());
+      awaitPhase("restart", Phase.Running);
+      operator.close();
+      operator = null;
+      blocker.commit();
+    }
+    await().atMost(TIMEOUT).until(() -> jobsOf("restart").stream().allMatch(RunStatus::finished));
+
+    operator = operator();
+    UserDataPurgeStatus done = awaitPhase("restart", Phase.Succeeded);
+    assertThat(jobsOf("restart")).as("exactly one Job: adopted, not re-created").hasSize(1);
+    assertThat(done.getTotals().getBefore()).isEqualTo(sum(before));
+    assertThat(counts(db)).allSatisfy((t, n) -> assertThat(n).as(t).isZero());
+  }
+
+  @Test
+  void jobDeletedBeforeItsResultWasReadFailsWithJobLostAndIsNotRecreated() throws Exception {
+    String db = newDatabase();
+    Map<String, Long> before = counts(db);
+    try (Connection blocker = PostgresServer.connect(db)) {
+      blocker.setAutoCommit(false);
+      blocker.createStatement().execute("lock table auth_user in access exclusive mode");
+      apply("purge.yaml", "lost", db, Map.of());
+      String job = awaitPhase("lost", Phase.Running).getJobName();
+      kubectl(null, "-n", namespace, "delete", "job", job, "--cascade=foreground", "--wait=false");
+
+      UserDataPurgeStatus status = awaitPhase("lost", Phase.Failed);
+      assertThat(status.getReason()).isEqualTo("JobLost");
+      assertThat(status.getMessage()).contains(job, "spec.runId");
+      blocker.rollback();
+    }
+    await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).until(() -> jobsOf("lost").isEmpty());
+    assertThat(counts(db)).as("the killed purge committed nothing").isEqualTo(before);
+  }
+
+  @Test
+  void purgePastTheJobDeadlineFailsWithDeadlineExceededAndCommitsNothing() throws Exception {
+    String db = newDatabase();
+    Map<String, Long> before = counts(db);
+    String other = ControlPlane.createNamespace(client, "purge-it-deadline");
+    OperatorCommand command = new OperatorCommand();
+    new CommandLine(command).parseArgs("--namespaces", other, "--purge-image", IMAGE, "--http-port", "0",
+        "--job-deadline", "3s");
+    try (OperatorCommand.Running shortDeadline = command.start(ControlPlane.adminClient());
+        Connection blocker = PostgresServer.connect(db)) {
+      blocker.setAutoCommit(false);
+      blocker.createStatement().execute("lock table auth_user in access exclusive mode");
+      kubectl(example("secret.yaml", Map.of("namespace: " + namespace, "namespace: " + other,
+          "username: purge", "username: " + PostgresServer.user(),
+          "password: change-me", "password: " + PostgresServer.password())), "apply", "-f", "-");
+      kubectl(example("purge.yaml", Map.of("namespace: " + namespace, "namespace: " + other,
+          "host: postgres.staging.svc", "host: " + PostgresServer.host(), "port: 5432", "port: " + PostgresServer.port(),
+          "name: pyfactor", "name: " + db, "confirm: pyfactor", "confirm: " + db)), "apply", "-f", "-");
+
+      UserDataPurge failed = await().atMost(TIMEOUT).until(
+          () -> client.resources(UserDataPurge.class).inNamespace(other).withName("reset-staging").get(),
+          r -> r.getStatus() != null && r.getStatus().getPhase() == Phase.Failed);
+      assertThat(failed.getStatus().getReason()).isEqualTo("DeadlineExceeded");
+      assertThat(failed.getStatus().getMessage()).contains("deadline of 3s");
+      blocker.rollback();
+    } finally {
+      client.namespaces().withName(other).delete();
+    }
+    assertThat(counts(db)).isEqualTo(before);
+  }
+
+  @Test
+  void deletingTheResourceGarbageCollectsItsJobs() throws Exception {
+    String db = newDatabase();
+    apply("plan-only.yaml", "delete-me", db, Map.of());
+    awaitPhase("delete-me", Phase.AwaitingConfirmation);
+    assertThat(jobsOf("delete-me")).hasSize(1);
+    String uid = resource("delete-me").getMetadata().getUid();
+
+    kubectl(null, "-n", namespace, "delete", "purge", "delete-me");
+    await().atMost(TIMEOUT).until(() -> client.batch().v1().jobs().inNamespace(namespace).list().getItems()
+        .stream().noneMatch(j -> j.getMetadata().getOwnerReferences().stream().anyMatch(o -> uid.equals(o.getUid()))));
+  }
+
+  // --- the operator, as the Deployment runs it, but in this JVM and watching only the test namespace
+
+  OperatorCommand.Running operator() throws Exception {
+    OperatorCommand command = new OperatorCommand();
+    new CommandLine(command).parseArgs("--namespaces", namespace, "--purge-image", IMAGE, "--http-port", "0",
+        "--leader-election", "--lease-namespace", namespace);
+    return command.start(ControlPlane.serviceAccountClient(client, namespace, SERVICE_ACCOUNT));
+  }
+
+  /** The rules of deploy/clusterrole.yaml and deploy/role.yaml, bound to a ServiceAccount here. */
+  void grantDeployRbac() throws IOException {
+    client.serviceAccounts().inNamespace(namespace).resource(new ServiceAccountBuilder()
+        .withNewMetadata().withName(SERVICE_ACCOUNT).endMetadata().build()).create();
+    ClusterRole clusterRole = client.rbac().clusterRoles().load(Files.newInputStream(Path.of("deploy/clusterrole.yaml"))).item();
+    clusterRole.setMetadata(new ObjectMetaBuilder().withName(clusterRoleName()).build());
+    client.resource(clusterRole).create();
+    client.resource(new ClusterRoleBindingBuilder().withNewMetadata().withName(clusterRoleName()).endMetadata()
+        .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", clusterRoleName())
+        .addNewSubject().withKind("ServiceAccount").withName(SERVICE_ACCOUNT).withNamespace(namespace).endSubject()
+        .build()).create();
+    Role role = client.rbac().roles().load(Files.newInputStream(Path.of("deploy/role.yaml"))).item();
+    role.setMetadata(new ObjectMetaBuilder().withName(SERVICE_ACCOUNT).withNamespace(namespace).build());
+    client.resource(role).create();
+    client.resource(new RoleBindingBuilder().withNewMetadata().withName(SERVICE_ACCOUNT).withNamespace(namespace)
+        .endMetadata().withNewRoleRef("rbac.authorization.k8s.io", "Role", SERVICE_ACCOUNT)
+        .addNewSubject().withKind("ServiceAccount").withName(SERVICE_ACCOUNT).withNamespace(namespace).endSubject()
+        .build()).create();
+  }
+
+  String clusterRoleName() {
+    return namespace + "-user-data-purge-operator";
+  }
+
+  String metrics() throws Exception {
+    var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + operator.http().port() + "/metrics")).build();
+    return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  // --- Kubernetes
+
+  UserDataPurge resource(String name) {
+    return client.resources(UserDataPurge.class).inNamespace(namespace).withName(name).get();
+  }
+
+  UserDataPurgeStatus awaitPhase(String name, Phase phase) {
+    return awaitStatus(name, s -> s.getPhase() == phase);
+  }
+
+  /** Waits for a status of the resource's current generation that satisfies {@code done}. */
+  UserDataPurgeStatus awaitStatus(String name, Predicate<UserDataPurgeStatus> done) {
+    return await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(250))
+        .until(() -> {
+          UserDataPurge r = resource(name);
+          return r == null || r.getStatus() == null
+              || !Objects.equals(r.getStatus().getObservedGeneration(), r.getMetadata().getGeneration())
+              ? null : r.getStatus();
+        }, s -> s != null && done.test(s));
+  }
+
+  List<Job> jobsOf(String name) {
+    String uid = resource(name).getMetadata().getUid();
+    return client.batch().v1().jobs().inNamespace(namespace).list().getItems().stream()
+        .filter(j -> j.getMetadata().getOwnerReferences().stream().anyMatch(o -> uid.equals(o.getUid())))
+        .toList();
+  }
+
+  List<String> eventReasons(String name) {
+    return client.v1().events().inNamespace(namespace).list().getItems().stream()
+        .filter(e -> name.equals(e.getInvolvedObject().getName()))
+        .map(Event::getReason).toList();
+  }
+
+  /** Applies deploy/examples/FILE as a user would, pointed at this namespace and database. */
+  void apply(String file, String name, String database, Map<String, String> edits) {
+    Map<String, String> all = new LinkedHashMap<>();
+    all.put("host: postgres.staging.svc", "host: " + PostgresServer.host());
+    all.put("port: 5432", "port: " + PostgresServer.port());
+    all.put("name: pyfactor", "name: " + database);
+    all.put("confirm: pyfactor", "confirm: " + database);
+    all.putAll(edits);
+    String text = example(file, all).replaceFirst("(?m)^  name: .*$", "  name: " + name);
+    kubectl(text, "apply", "-f", "-");
+  }
+
+  String example(String file, Map<String, String> edits) {
+    try {
+      String text = Files.readString(Path.of("deploy/examples", file))
+          .replace("namespace: staging", "namespace: " + namespace);
+      for (var e : edits.entrySet()) {
+        text = text.replace(e.getKey(), e.getValue());
+      }
+      return text;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static String kubectl(String stdin, String... args) {
+    try {
+      List<String> command = new ArrayList<>(List.of("kubectl", "--kubeconfig", ControlPlane.kubeconfig().toString()));
+      command.addAll(List.of(args));
+      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+      if (stdin != null) {
+        p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+      }
+      p.getOutputStream().close();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (p.waitFor() != 0) {
+        throw new IllegalStateException("kubectl " + String.join(" ", args) + " failed:\n" + out);
+      }
+      return out;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  // --- PostgreSQL
+
+  /** A fresh database with the Django schema and 100 users (one tenant per 10 users). */
+  static String newDatabase() {
+    String db = PostgresServer.createDatabase("purge_it", "schemas/django.sql");
+    PostgresServer.run(db, "select seed_django(100)");
+    return db;
+  }
+
+  static Map<String, Long> counts(String db) {
+    return PURGED.stream().collect(Collectors.toMap(t -> "public." + t,
+        t -> PostgresServer.queryLong(db, "select count(*) from " + t), (a, b) -> a, LinkedHashMap::new));
+  }
+
+  static Map<String, Long> perTable(UserDataPurgeStatus status, Function<TableStatus, Long> count) {
+    return status.getTables().stream().collect(Collectors.toMap(TableStatus::getTable, count));
+  }
+
+  static long sum(Map<String, Long> counts) {
+    return counts.values().stream().mapToLong(Long::longValue).sum();
+  }
+
+  static int closedPort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
