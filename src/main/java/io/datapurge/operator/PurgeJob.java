@@ -145,6 +145,10 @@ public final class PurgeJob {
       // Stop in time to write the result: a Job killed at its deadline reports nothing.
       args.add("--auth0-time-limit");
       args.add(settings.jobDeadline().toSeconds() * 9 / 10 + "s");
+      if (settings.auth0BaseUrl() != null) {
+        args.add("--auth0-base-url");
+        args.add(settings.auth0BaseUrl().toString());
+      }
     }
     args.add("--protected-pattern");
     args.add(settings.protectedDatabases().pattern());
