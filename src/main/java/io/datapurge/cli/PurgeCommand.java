@@ -7,6 +7,7 @@ import io.datapurge.purge.ConnectionSettings;
 import io.datapurge.purge.FailureReason;
 import io.datapurge.purge.PurgeException;
 import io.datapurge.purge.PurgeExecutor;
+import io.datapurge.purge.PurgePlan;
 import io.datapurge.purge.PurgeReport;
 import io.datapurge.purge.PurgeRequest;
 import io.datapurge.purge.PurgeResult;
@@ -175,7 +176,7 @@ public final class PurgeCommand implements Callable<Integer> {
         new PurgeResult.Failure(reason.name(), message), runId, null);
   }
 
-  private int finish(io.datapurge.purge.PurgePlan plan, PurgeResult result, ConnectionSettings settings,
+  private int finish(PurgePlan plan, PurgeResult result, ConnectionSettings settings,
       PrintWriter out, PrintWriter err) {
     PurgeResult r = scrub(result, settings);
     if (r.tables() != null || r.error() == null) out.print(scrub(PurgeReport.render(plan, r), settings));
