@@ -105,6 +105,29 @@ class ReliabilityFaultsIT {
   }
 
   @Test
+  void operatorKilledWhileTheJobFinishesFillsStatusOnRestartWithoutANewJob() throws Exception {
+    String db = newDatabase();
+    installGate(db);
+    Map<String, Long> before = counts(db);
+    h.apply(h.manifest("down-at-finish", db, true));
+    String jobName = h.awaitPhase("down-at-finish", Phase.Running).getJobName();
+    awaitPurgeAtTheGate(db);
+    operator.kill();
+    openGate(db);
+    await().atMost(PurgeHarness.TIMEOUT).until(() -> {
+      Job job = client.batch().v1().jobs().inNamespace(h.namespace).withName(jobName).get();
+      return job.getStatus() != null && Integer.valueOf(1).equals(job.getStatus().getSucceeded());
+    });
+    assertThat(h.resource("down-at-finish").getStatus().getPhase()).as("nobody wrote it yet").isEqualTo(Phase.Running);
+
+    restartOperator();
+    UserDataPurgeStatus done = h.awaitPhase("down-at-finish", Phase.Succeeded);
+    assertThat(names(h.jobsOf("down-at-finish"))).containsExactly(jobName);
+    assertThat(done.getTotals().getBefore()).isEqualTo(sum(before));
+    assertThat(counts(db)).allSatisfy((t, n) -> assertThat(n).as(t).isZero());
+  }
+
+  @Test
   void restartAfterCompletionEvenWithTheJobGoneCreatesNoJobAndLeavesStatusUnchanged() throws Exception {
     String db = newDatabase();
     h.apply(h.manifest("finished", db, true));
