@@ -319,6 +319,28 @@ class ReliabilityFaultsIT {
     assertThat(PostgresServer.queryLong(db, "select count(*) from datapurge_runs")).isEqualTo(1);
   }
 
+  @Test
+  void purgeCommandRunTwiceWithOneRunIdDeletesOnceAndRepeatsTheFirstResult() {
+    String db = newDatabase();
+    long users = PostgresServer.queryLong(db, "select count(*) from auth_user");
+    String[] args = {"purge", "--table", "auth_user", "--confirm", db, "--run-id", "run-1", "--run-ledger", "ops.purge_runs"};
+    PostgresServer.run(db, "create schema ops");
+
+    PurgeProcess.Run first = PurgeProcess.run(PostgresServer.libpqEnv(db), args);
+    PostgresServer.run(db, "insert into auth_user (password, username, email, date_joined) values ('x', 'late', 'l@x', now())");
+    PurgeProcess.Run second = PurgeProcess.run(PostgresServer.libpqEnv(db), args);
+    PurgeProcess.Run usage = PurgeProcess.run(PostgresServer.libpqEnv(db),
+        "purge", "--table", "auth_user", "--confirm", db, "--run-ledger", "ops.purge_runs");
+
+    assertThat(first.exitCode()).as(first.allOutput()).isZero();
+    assertThat(first.result().totals().before()).isGreaterThanOrEqualTo(users);
+    assertThat(second.exitCode()).as(second.allOutput()).isZero();
+    assertThat(second.resultJson()).isEqualTo(first.resultJson());
+    assertThat(PostgresServer.queryLong(db, "select count(*) from auth_user")).as("the late user is kept").isEqualTo(1);
+    assertThat(usage.exitCode()).isEqualTo(2);
+    assertThat(usage.result().error().message()).contains("--run-id");
+  }
+
   // --- helpers
 
   /** The purge process the pod runner started for this pod (its working directory is the pod's directory). */
