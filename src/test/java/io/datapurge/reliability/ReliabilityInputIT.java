@@ -154,6 +154,7 @@ class ReliabilityInputIT {
     h.apply(h.manifest("no-ca", db, true).replace("    credentialsSecret:", "    sslMode: verify-full\n    credentialsSecret:"));
     UserDataPurgeStatus failed = h.awaitPhase("no-ca", Phase.Failed);
     assertThat(failed.getReason()).isEqualTo("ConnectionFailed");
+    assertThat(failed.getMessage()).contains("SSL root certificate", "set spec.database.caSecret");
     // pg_hba also accepts plaintext: a fallback would have connected and purged.
     assertThat(DatabaseChecksum.of(db)).isEqualTo(before);
 
