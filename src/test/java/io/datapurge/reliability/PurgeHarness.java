@@ -294,10 +294,6 @@ final class PurgeHarness implements AutoCloseable {
         + "' and application_name like 'user-data-purge%'" + (extraCondition == null ? "" : " and " + extraCondition));
   }
 
-  static void awaitPurgeWaitingOnALock(String db) {
-    await().atMost(TIMEOUT).until(() -> purgeSessions(db, "wait_event_type = 'Lock'") >= 1);
-  }
-
   // --- setup
 
   private void grantDeployRbac() {
