@@ -319,7 +319,7 @@ final class PurgeHarness implements AutoCloseable {
     }
   }
 
-  private String clusterRoleName() {
+  String clusterRoleName() {
     return namespace + "-user-data-purge-operator";
   }
 

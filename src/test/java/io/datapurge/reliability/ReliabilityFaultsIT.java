@@ -13,11 +13,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.datapurge.api.Phase;
-import io.datapurge.api.UserDataPurge;
 import io.datapurge.api.UserDataPurgeStatus;
-import io.datapurge.operator.OperatorSettings;
-import io.datapurge.operator.PurgeJob;
-import io.datapurge.operator.RunMode;
 import io.datapurge.testing.ControlPlane;
 import io.datapurge.testing.DatabaseChecksum;
 import io.datapurge.testing.PostgresServer;
@@ -32,7 +28,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -83,21 +78,33 @@ class ReliabilityFaultsIT {
   void operatorKilledAfterCreatingTheJobBeforeWritingStatusEndsWithOneJobAndTheCounts() throws Exception {
     String db = newDatabase();
     Map<String, Long> before = counts(db);
-    operator.kill();
-    h.apply(h.manifest("crash-after-create", db, true));
-    // The state a crash between "create Job" and "patch status" leaves: the operator's own Job, no status.
-    UserDataPurge resource = h.resource("crash-after-create");
-    Job job = PurgeJob.desired(resource, RunMode.Purge, new OperatorSettings(PurgeHarness.IMAGE,
-        Pattern.compile(OperatorSettings.DEFAULT_PROTECTED), Duration.ofMinutes(30), Duration.ofHours(24)));
-    client.resource(job).create();
-    assertThat(h.resource("crash-after-create").getStatus()).isNull();
+    // The operator may create Jobs but not write status: it dies (SIGKILL) between the two.
+    var role = client.rbac().clusterRoles().withName(h.clusterRoleName());
+    var rules = role.get().getRules();
+    role.edit(r -> {
+      r.getRules().removeIf(rule -> rule.getResources().contains("userdatapurges/status"));
+      return r;
+    });
+    try {
+      h.apply(h.manifest("crash-after-create", db, true));
+      await().atMost(PurgeHarness.TIMEOUT).until(() -> operator.log().contains("Created Job")
+          && operator.log().contains("userdatapurges/status") && operator.log().contains("forbidden"));
+      operator.kill();
+      assertThat(h.jobsOf("crash-after-create")).hasSize(1);
+      assertThat(h.resource("crash-after-create").getStatus()).as("no status was written").isNull();
+    } finally {
+      role.edit(r -> {
+        r.setRules(rules);
+        return r;
+      });
+    }
+    String jobName = h.jobsOf("crash-after-create").get(0).getMetadata().getName();
 
     restartOperator();
     UserDataPurgeStatus done = h.awaitPhase("crash-after-create", Phase.Succeeded);
 
-    assertThat(h.jobsOf("crash-after-create")).as("the existing Job was adopted, not duplicated")
-        .extracting(j -> j.getMetadata().getName()).containsExactly(job.getMetadata().getName());
-    assertThat(done.getJobName()).isEqualTo(job.getMetadata().getName());
+    assertThat(names(h.jobsOf("crash-after-create"))).as("the Job was adopted, not duplicated").containsExactly(jobName);
+    assertThat(done.getJobName()).isEqualTo(jobName);
     assertThat(done.getTotals().getBefore()).isEqualTo(sum(before));
     assertThat(done.getTotals().getAfter()).isZero();
     assertThat(counts(db)).allSatisfy((t, n) -> assertThat(n).as(t).isZero());
