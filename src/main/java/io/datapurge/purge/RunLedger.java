@@ -29,12 +29,7 @@ public final class RunLedger {
 
   /** The result JSON recorded for {@code runId}, if that run already committed. */
   Optional<String> find(Connection connection, String runId) throws SQLException {
-    try (PreparedStatement exists = connection.prepareStatement("select to_regclass(?)")) {
-      exists.setString(1, table.sql());
-      try (ResultSet rs = exists.executeQuery()) {
-        if (!rs.next() || rs.getString(1) == null) return Optional.empty();
-      }
-    }
+    if (!exists(connection)) return Optional.empty();
     try (PreparedStatement st = connection.prepareStatement(
         "select result::text from " + table.sql() + " where run_id = ?")) {
       st.setString(1, runId);
@@ -44,11 +39,24 @@ public final class RunLedger {
     }
   }
 
+  private boolean exists(Connection connection) throws SQLException {
+    try (PreparedStatement st = connection.prepareStatement("select to_regclass(?) is not null")) {
+      st.setString(1, table.sql());
+      try (ResultSet rs = st.executeQuery()) {
+        return rs.next() && rs.getBoolean(1);
+      }
+    }
+  }
+
   /** Records the run in the current transaction; it commits (or rolls back) with the purge. */
   void record(Connection connection, String runId, PurgeResult result) throws SQLException {
-    PurgeExecutor.execute(connection, "create table if not exists " + table.sql()
-        + " (run_id text primary key, database text not null, finished_at timestamptz not null default now(),"
-        + " result jsonb not null)");
+    // CREATE TABLE IF NOT EXISTS still needs CREATE on the schema, so a DBA who pre-created the
+    // table for a role without it would see every purge fail: create only when it is missing.
+    if (!exists(connection)) {
+      PurgeExecutor.execute(connection, "create table " + table.sql()
+          + " (run_id text primary key, database text not null, finished_at timestamptz not null default now(),"
+          + " result jsonb not null)");
+    }
     try (PreparedStatement st = connection.prepareStatement("insert into " + table.sql()
         + " (run_id, database, result) values (?, current_database(), ?::jsonb)")) {
       st.setString(1, runId);

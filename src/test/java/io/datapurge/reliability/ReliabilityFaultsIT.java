@@ -347,6 +347,30 @@ class ReliabilityFaultsIT {
     assertThat(usage.result().error().message()).contains("--run-id");
   }
 
+  @Test
+  void purgeRoleWithoutCreateOnTheSchemaRecordsItsRunInAPreCreatedLedger() {
+    String db = newDatabase();
+    String role = "purger_" + db.replaceAll("[^a-z0-9_]", "");
+    PostgresServer.run(db, "create role " + role + " login password 'purger-pw';"
+        + " revoke create on schema public from public;"
+        + " grant usage on schema public to " + role + ";"
+        + " grant select, delete, update on all tables in schema public to " + role + ";"
+        + " create table datapurge_runs (run_id text primary key, database text not null,"
+        + "   finished_at timestamptz not null default now(), result jsonb not null);"
+        + " grant select, insert on datapurge_runs to " + role + ";");
+    Map<String, String> env = new java.util.HashMap<>(PostgresServer.libpqEnv(db));
+    env.put("PGUSER", role);
+    env.put("PGPASSWORD", "purger-pw");
+
+    PurgeProcess.Run run = PurgeProcess.run(env, "purge", "--table", "auth_user", "--confirm", db,
+        "--run-id", "least-privilege", "--run-ledger", "datapurge_runs");
+
+    assertThat(run.exitCode()).as(run.allOutput()).isZero();
+    assertThat(PostgresServer.queryLong(db, "select count(*) from auth_user")).isZero();
+    assertThat(PostgresServer.queryLong(db, "select count(*) from datapurge_runs where run_id = 'least-privilege'"))
+        .isEqualTo(1);
+  }
+
   // --- helpers
 
   /** The purge process the pod runner started for this pod (its working directory is the pod's directory). */
