@@ -31,6 +31,12 @@ public final class PurgeJob {
   public static final String MODE_LABEL = "datapurge.io/mode";
   /** The image's numeric USER (Dockerfile), so Jobs run as the operator does. */
   static final long RUN_AS = 65532L;
+  /**
+   * JVM flags for the short-lived purge process, added to the image's ENTRYPOINT flags by the java
+   * launcher: C1 only (C2's compiler threads compete with start-up for CPU and a purge waits on the
+   * database) and the serial collector (a small heap, no GC threads). bench/purge-bench.sh measures them.
+   */
+  static final String JAVA_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC";
 
   private PurgeJob() {}
 
@@ -80,7 +86,7 @@ public final class PurgeJob {
                 .withName(CONTAINER)
                 .withImage(settings.purgeImage())
                 .withArgs(args(resource, mode, settings))
-                .withEnv(credentials(resource.getSpec().getDatabase().getCredentialsSecret()))
+                .withEnv(env(resource.getSpec().getDatabase().getCredentialsSecret()))
                 .withTerminationMessagePath("/dev/termination-log")
                 .withTerminationMessagePolicy("File")
                 .withNewResources()
@@ -142,9 +148,10 @@ public final class PurgeJob {
     return args;
   }
 
-  private static List<EnvVar> credentials(CredentialsSecret secret) {
+  private static List<EnvVar> env(CredentialsSecret secret) {
     return List.of(secretEnv("PGUSER", secret.getName(), secret.getUsernameKey()),
-        secretEnv("PGPASSWORD", secret.getName(), secret.getPasswordKey()));
+        secretEnv("PGPASSWORD", secret.getName(), secret.getPasswordKey()),
+        new EnvVarBuilder().withName("JDK_JAVA_OPTIONS").withValue(JAVA_OPTIONS).build());
   }
 
   private static EnvVar secretEnv(String env, String secret, String key) {
