@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Private PostgreSQL 15 cluster for the tests and benchmarks: target/pg, 127.0.0.1:${PGPORT:-55432},
+# Private PostgreSQL 15 cluster for the tests and benchmarks: target/pg, 127.0.0.1:$PGPORT (default:
+# a port in 55432-55831 derived from this checkout's path, so several checkouts never share a server),
 # superuser postgres/postgres over TCP with scram-sha-256, TLS from a self-signed CA (target/pg/tls/ca.crt).
 #   hack/pg.sh up     start it (creating it the first time); idempotent; prints export lines last
 #   hack/pg.sh down   stop it
@@ -12,7 +13,7 @@ DATA=$BASE/data
 TLS=$BASE/tls
 SOCK=$BASE/sock
 LOG=$BASE/server.log
-PORT=${PGPORT:-55432}
+PORT=${PGPORT:-$((55432 + $(printf '%s' "$ROOT" | cksum | cut -d' ' -f1) % 400))}
 BIN=/usr/lib/postgresql/15/bin
 PASSWORD=postgres
 

@@ -63,6 +63,10 @@ public class UserDataPurgeSpec {
   @JsonPropertyDescription("Free-form run label; change it (or anything else in spec) to run the purge again.")
   private String runId;
 
+  @JsonPropertyDescription("Also delete the users of this Auth0 tenant once the database purge has committed"
+      + " (dryRun and plans only count them). See docs/auth0.md.")
+  private Auth0Spec auth0;
+
   public DatabaseSpec getDatabase() {
     return database;
   }
@@ -125,5 +129,13 @@ public class UserDataPurgeSpec {
 
   public void setRunId(String runId) {
     this.runId = runId;
+  }
+
+  public Auth0Spec getAuth0() {
+    return auth0;
+  }
+
+  public void setAuth0(Auth0Spec auth0) {
+    this.auth0 = auth0;
   }
 }

@@ -44,6 +44,9 @@ public class UserDataPurgeStatus {
   @JsonPropertyDescription("Row counts summed over every table.")
   private Totals totals;
 
+  @JsonPropertyDescription("Auth0 users before and after the run, when spec.auth0 is set.")
+  private Auth0Status auth0;
+
   @JsonPropertyDescription("Ready, Reconciling and Stalled conditions (kstatus conventions).")
   private List<Condition> conditions = new ArrayList<>();
 
@@ -133,6 +136,14 @@ public class UserDataPurgeStatus {
 
   public void setTotals(Totals totals) {
     this.totals = totals;
+  }
+
+  public Auth0Status getAuth0() {
+    return auth0;
+  }
+
+  public void setAuth0(Auth0Status auth0) {
+    this.auth0 = auth0;
   }
 
   public List<Condition> getConditions() {

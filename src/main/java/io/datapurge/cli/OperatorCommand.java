@@ -93,6 +93,10 @@ public final class OperatorCommand implements Callable<Integer> {
       description = "ttlSecondsAfterFinished of each Job, e.g. 24h (env JOB_TTL).")
   Duration jobTtl;
 
+  // Tests point the purge Jobs' Auth0 client at a local fake; production Jobs use https://DOMAIN.
+  @Option(names = "--auth0-base-url", hidden = true)
+  java.net.URI auth0BaseUrl;
+
   enum LogFormat { plain, json }
 
   @Override
@@ -123,7 +127,7 @@ public final class OperatorCommand implements Callable<Integer> {
   private Running start(KubernetesClient client, ApiRequestMetrics requests) throws Exception {
     Pattern protectedDatabases = compile(protectedPattern);
     String image = purgeImage.isBlank() ? ownImage(client) : purgeImage;
-    OperatorSettings settings = new OperatorSettings(image, protectedDatabases, jobDeadline, jobTtl);
+    OperatorSettings settings = new OperatorSettings(image, protectedDatabases, jobDeadline, jobTtl, auth0BaseUrl);
 
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);

@@ -2,10 +2,12 @@ package io.datapurge.cli;
 
 import ch.qos.logback.classic.Level;
 import com.zaxxer.hikari.HikariDataSource;
+import io.datapurge.auth0.Auth0UserPurge;
 import io.datapurge.purge.ConnectionSettings;
 import io.datapurge.purge.FailureReason;
 import io.datapurge.purge.PurgeException;
 import io.datapurge.purge.PurgeExecutor;
+import io.datapurge.purge.PurgePlan;
 import io.datapurge.purge.PurgeReport;
 import io.datapurge.purge.PurgeRequest;
 import io.datapurge.purge.PurgeResult;
@@ -44,11 +46,13 @@ import picocli.CommandLine.Spec;
         "1:Failed: any other error",
         "2:Usage: bad flags or table names",
         "3:Refused, ConfirmationMismatch, ProtectedDatabase, PlanInvalid",
-        "4:ConnectionFailed, AuthFailed",
+        "4:ConnectionFailed, AuthFailed, Auth0Failed (nothing deleted)",
         "5:LockTimeout, StatementTimeout, Busy",
-        "6:VerificationFailed: rows remained, rolled back"})
+        "6:VerificationFailed: rows remained, rolled back",
+        "7:Auth0Incomplete: database purged, some Auth0 users remain; run again"})
 public final class PurgeCommand implements Callable<Integer> {
   @Mixin ConnectionOptions connection;
+  @Mixin Auth0Options auth0;
 
   @Option(names = "--table", required = true, paramLabel = "TABLE",
       description = "Table to empty, optionally schema-qualified (app.users); repeat for more.")
@@ -113,15 +117,20 @@ public final class PurgeCommand implements Callable<Integer> {
     ConnectionSettings settings = null;
     try {
       PurgeRequest request = request();
+      Auth0UserPurge identity = auth0.open(System.getenv(), request.protectedPattern(), allowProtected, dryRun);
       settings = connection.settings(runId);
+      // Auth0 is checked and counted before the database is touched: a bad tenant setup deletes nothing.
+      if (identity != null) identity.preflight(!dryRun);
+      PurgeExecutor.Outcome outcome;
       try (HikariDataSource pool = settings.open(Duration.ofSeconds(5)); Connection c = pool.getConnection()) {
         PurgeExecutor executor = new PurgeExecutor();
         if (!dryRun && confirm == null && !force && System.console() != null) {
           PurgeExecutor.Outcome preview = executor.run(c, request.withDryRun(true));
-          if (!preview.succeeded()) return finish(preview.plan(), preview.result(), settings, out, err);
+          PurgeResult shown = identity == null ? preview.result() : identity.complete(preview.result());
+          if (!preview.succeeded()) return finish(preview.plan(), shown, settings, out, err);
           boolean isProtected = request.protectedPattern().matcher(preview.result().database()).matches();
           if (!isProtected || allowProtected) { // a protected database is refused below, without asking
-            out.print(settings.scrub(PurgeReport.render(preview.plan(), preview.result())));
+            out.print(settings.scrub(PurgeReport.render(preview.plan(), shown)));
             out.flush();
             if (!confirmedOnTerminal(System.console(), preview.result().database())) {
               return finish(preview.plan(), failure(FailureReason.Refused,
@@ -130,9 +139,11 @@ public final class PurgeCommand implements Callable<Integer> {
           }
           request = request.withForce(true);
         }
-        PurgeExecutor.Outcome outcome = executor.run(c, request);
-        return finish(outcome.plan(), outcome.result(), settings, out, err);
+        outcome = executor.run(c, request);
       }
+      // Database first (atomic), then Auth0 (idempotent, resumable): see docs/auth0.md.
+      PurgeResult result = identity == null ? outcome.result() : identity.complete(outcome.result());
+      return finish(outcome.plan(), result, settings, out, err);
     } catch (Exception e) {
       PurgeException failure = SqlFailures.classify(e, false);
       return finish(null, failure(failure.reason(), failure.getMessage()), settings, out, err);
@@ -165,7 +176,7 @@ public final class PurgeCommand implements Callable<Integer> {
         new PurgeResult.Failure(reason.name(), message), runId, null);
   }
 
-  private int finish(io.datapurge.purge.PurgePlan plan, PurgeResult result, ConnectionSettings settings,
+  private int finish(PurgePlan plan, PurgeResult result, ConnectionSettings settings,
       PrintWriter out, PrintWriter err) {
     PurgeResult r = scrub(result, settings);
     if (r.tables() != null || r.error() == null) out.print(scrub(PurgeReport.render(plan, r), settings));
@@ -178,9 +189,7 @@ public final class PurgeCommand implements Callable<Integer> {
 
   private static PurgeResult scrub(PurgeResult r, ConnectionSettings settings) {
     if (settings == null || r.error() == null) return r;
-    return new PurgeResult(r.database(), r.strategy(), r.dryRun(), r.committed(), r.tables(), r.totals(),
-        r.durationMs(), new PurgeResult.Failure(r.error().reason(), settings.scrub(r.error().message())),
-        r.runId(), r.tablesOmitted());
+    return r.withError(new PurgeResult.Failure(r.error().reason(), settings.scrub(r.error().message())));
   }
 
   private static String scrub(String text, ConnectionSettings settings) {

@@ -28,16 +28,20 @@ final class UsageErrors implements IParameterExceptionHandler {
     err.println("Run '" + cmd.getCommandSpec().qualifiedName() + " --help' for the options.");
     err.flush();
     if (cmd.getCommand() instanceof PurgeCommand) {
-      ResultOutput.write(resultFile(args), PurgeResult.failure(FailureReason.Usage, message), null, err);
+      String runId = value(args, "--run-id");
+      String resultFile = value(args, "--result-file");
+      ResultOutput.write(resultFile == null ? null : Path.of(resultFile),
+          PurgeResult.failure(FailureReason.Usage, message).withRunId(runId), null, err);
     }
     return FailureReason.Usage.exitCode();
   }
 
-  private static Path resultFile(String[] args) {
+  /** A flag's value from the raw arguments, which did not parse. */
+  private static String value(String[] args, String flag) {
     List<String> list = List.of(args);
     for (int i = 0; i < list.size(); i++) {
-      if (list.get(i).equals("--result-file") && i + 1 < list.size()) return Path.of(list.get(i + 1));
-      if (list.get(i).startsWith("--result-file=")) return Path.of(list.get(i).substring("--result-file=".length()));
+      if (list.get(i).equals(flag) && i + 1 < list.size()) return list.get(i + 1);
+      if (list.get(i).startsWith(flag + "=")) return list.get(i).substring(flag.length() + 1);
     }
     return null;
   }

@@ -1,5 +1,6 @@
 package io.datapurge.operator;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.regex.Pattern;
 
@@ -8,7 +9,12 @@ import java.util.regex.Pattern;
  * Job's deadline and time-to-live.
  */
 public record OperatorSettings(
-    String purgeImage, Pattern protectedDatabases, Duration jobDeadline, Duration jobTtl) {
+    String purgeImage, Pattern protectedDatabases, Duration jobDeadline, Duration jobTtl, URI auth0BaseUrl) {
+
+  /** Settings whose Jobs talk to Auth0 at https://DOMAIN, as in production. */
+  public OperatorSettings(String purgeImage, Pattern protectedDatabases, Duration jobDeadline, Duration jobTtl) {
+    this(purgeImage, protectedDatabases, jobDeadline, jobTtl, null);
+  }
 
   public static final String DEFAULT_PROTECTED = "(?i).*prod.*";
 

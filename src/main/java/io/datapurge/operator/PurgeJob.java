@@ -1,5 +1,6 @@
 package io.datapurge.operator;
 
+import io.datapurge.api.Auth0Spec;
 import io.datapurge.api.CredentialsSecret;
 import io.datapurge.api.DatabaseSpec;
 import io.datapurge.api.UserDataPurge;
@@ -86,7 +87,7 @@ public final class PurgeJob {
                 .withName(CONTAINER)
                 .withImage(settings.purgeImage())
                 .withArgs(args(resource, mode, settings))
-                .withEnv(env(resource.getSpec().getDatabase().getCredentialsSecret()))
+                .withEnv(env(resource.getSpec()))
                 .withTerminationMessagePath("/dev/termination-log")
                 .withTerminationMessagePolicy("File")
                 .withNewResources()
@@ -139,6 +140,22 @@ public final class PurgeJob {
       args.add("--confirm");
       args.add(spec.getConfirm());
     }
+    Auth0Spec auth0 = spec.getAuth0();
+    if (auth0 != null) {
+      args.add("--auth0-domain");
+      args.add(auth0.getDomain());
+      if (auth0.getConnection() != null) {
+        args.add("--auth0-connection");
+        args.add(auth0.getConnection());
+      }
+      // Stop in time to write the result: a Job killed at its deadline reports nothing.
+      args.add("--auth0-time-limit");
+      args.add(settings.jobDeadline().toSeconds() * 9 / 10 + "s");
+      if (settings.auth0BaseUrl() != null) {
+        args.add("--auth0-base-url");
+        args.add(settings.auth0BaseUrl().toString());
+      }
+    }
     args.add("--protected-pattern");
     args.add(settings.protectedDatabases().pattern());
     args.add("--run-id");
@@ -148,10 +165,21 @@ public final class PurgeJob {
     return args;
   }
 
-  private static List<EnvVar> env(CredentialsSecret secret) {
+  private static List<EnvVar> env(UserDataPurgeSpec spec) {
+    List<EnvVar> env = new ArrayList<>(credentials(spec.getDatabase().getCredentialsSecret()));
+    Auth0Spec auth0 = spec.getAuth0();
+    if (auth0 != null) {
+      var secret = auth0.getCredentialsSecret();
+      env.add(secretEnv("AUTH0_CLIENT_ID", secret.getName(), secret.getClientIdKey()));
+      env.add(secretEnv("AUTH0_CLIENT_SECRET", secret.getName(), secret.getClientSecretKey()));
+    }
+    env.add(new EnvVarBuilder().withName("JDK_JAVA_OPTIONS").withValue(JAVA_OPTIONS).build());
+    return env;
+  }
+
+  private static List<EnvVar> credentials(CredentialsSecret secret) {
     return List.of(secretEnv("PGUSER", secret.getName(), secret.getUsernameKey()),
-        secretEnv("PGPASSWORD", secret.getName(), secret.getPasswordKey()),
-        new EnvVarBuilder().withName("JDK_JAVA_OPTIONS").withValue(JAVA_OPTIONS).build());
+        secretEnv("PGPASSWORD", secret.getName(), secret.getPasswordKey()));
   }
 
   private static EnvVar secretEnv(String env, String secret, String key) {

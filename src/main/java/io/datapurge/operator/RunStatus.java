@@ -2,6 +2,7 @@ package io.datapurge.operator;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.datapurge.api.Auth0Status;
 import io.datapurge.api.Phase;
 import io.datapurge.api.TableStatus;
 import io.datapurge.api.Totals;
@@ -70,9 +71,16 @@ final class RunStatus {
           .filter(w -> "CreateContainerConfigError".equals(w.getReason()));
       if (secretMissing.isPresent()) {
         var secret = resource.getSpec().getDatabase().getCredentialsSecret();
+        var auth0 = resource.getSpec().getAuth0();
+        String waitingFor = Objects.toString(secretMissing.get().getMessage(), "");
+        // The kubelet says: secret "NAME" not found, or: couldn't find key KEY in Secret NAMESPACE/NAME.
+        boolean auth0Secret = auth0 != null && (waitingFor.contains("\"" + auth0.getCredentialsSecret().getName() + "\"")
+            || waitingFor.endsWith("/" + auth0.getCredentialsSecret().getName()));
         status.setReason(SECRET_NOT_FOUND);
-        status.setMessage("Job " + jobName + " is waiting for Secret " + secret.getName() + " with keys "
-            + secret.getUsernameKey() + " and " + secret.getPasswordKey() + " ("
+        status.setMessage("Job " + jobName + " is waiting for Secret " + (auth0Secret
+            ? auth0.getCredentialsSecret().getName() + " with keys " + auth0.getCredentialsSecret().getClientIdKey()
+                + " and " + auth0.getCredentialsSecret().getClientSecretKey()
+            : secret.getName() + " with keys " + secret.getUsernameKey() + " and " + secret.getPasswordKey()) + " ("
             + Objects.toString(secretMissing.get().getMessage(), "not found") + "). Create it in namespace "
             + resource.getMetadata().getNamespace() + "; the Job starts as soon as it exists.");
       } else {
@@ -133,18 +141,22 @@ final class RunStatus {
     long before = status.getTotals() == null ? 0 : status.getTotals().getBefore();
     long after = status.getTotals() == null ? 0 : status.getTotals().getAfter();
     status.setReason(null);
+    Auth0Status a = status.getAuth0();
+    String auth0Users = a == null ? "" : " and " + a.getBefore() + " Auth0 users of " + a.getDomain();
     if (mode == RunMode.Purge) {
       status.setPhase(Phase.Succeeded);
       status.setMessage("Purged " + db + ": " + (before - after) + " rows deleted from " + tables
-          + " tables (" + before + " before, " + after + " after).");
+          + " tables (" + before + " before, " + after + " after)."
+          + (a == null ? "" : " Auth0 " + a.getDomain() + ": " + a.getDeleted() + " users deleted (" + a.getBefore()
+              + " before, " + a.getAfter() + " after)."));
     } else if (Boolean.TRUE.equals(resource.getSpec().getDryRun())) {
       status.setPhase(Phase.Succeeded);
       status.setMessage("Dry run of " + db + ": " + before + " rows in " + tables
-          + " tables would be deleted; nothing was deleted.");
+          + " tables" + auth0Users + " would be deleted; nothing was deleted.");
     } else {
       status.setPhase(Phase.AwaitingConfirmation);
       status.setMessage("Plan for " + db + ": " + before + " rows in " + tables
-          + " tables would be deleted. To purge, set spec.confirm to " + db + ".");
+          + " tables" + auth0Users + " would be deleted. To purge, set spec.confirm to " + db + ".");
     }
   }
 
@@ -156,6 +168,11 @@ final class RunStatus {
           + " change spec.runId to retry.";
       case "LockTimeout" -> " Another session holds a lock on the tables; retry when it is gone by"
           + " changing spec.runId.";
+      case "Auth0Failed" -> resource.getSpec().getAuth0() == null ? ""
+          : " Check spec.auth0.domain and the client id and secret in Secret "
+              + resource.getSpec().getAuth0().getCredentialsSecret().getName() + "; change spec.runId to retry.";
+      case "Auth0Incomplete" -> " Change spec.runId to run again: the database part finds nothing left to delete"
+          + " and the Auth0 part continues where this one stopped.";
       default -> "";
     };
   }
@@ -170,6 +187,16 @@ final class RunStatus {
     }
     if (result.totals() != null) {
       status.setTotals(new Totals(result.totals().before(), result.totals().after()));
+    }
+    if (result.auth0() != null) {
+      Auth0Status a = new Auth0Status();
+      a.setDomain(result.auth0().domain());
+      a.setConnection(result.auth0().connection());
+      a.setBefore(result.auth0().before());
+      a.setDeleted(result.auth0().deleted());
+      a.setAfter(result.auth0().after());
+      a.setMessage(result.auth0().error());
+      status.setAuth0(a);
     }
   }
 

@@ -71,7 +71,7 @@ public final class PurgeExecutor {
           .map(c -> c.table() + " (" + c.after() + " rows)").toList();
       if (!notEmpty.isEmpty()) {
         throw new PurgeException(FailureReason.VerificationFailed, "Rows remained after the purge in "
-            + String.join(", ", notEmpty) + " (a concurrent writer or a trigger re-inserted them?)."
+            + String.join(", ", notEmpty) + " (a trigger or rule put them back?)."
             + " The transaction was rolled back; nothing was deleted.");
       }
       committing = true;

@@ -32,6 +32,13 @@ public final class PurgeReport {
             (Object[]) r).stripTrailing()).append('\n');
       }
     }
+    if (result.auth0() != null) {
+      PurgeResult.Auth0 a = result.auth0();
+      out.append("auth0 ").append(a.domain()).append(a.connection() == null ? "" : " connection " + a.connection())
+          .append(": users before ").append(a.before()).append(", deleted ").append(a.deleted())
+          .append(a.alreadyDeleted() == null || a.alreadyDeleted() == 0 ? "" : " (+" + a.alreadyDeleted() + " already gone)")
+          .append(", after ").append(a.after() == null ? "unknown" : a.after()).append('\n');
+    }
     if (result.error() != null) {
       out.append("FAILED ").append(result.error().reason()).append(": ").append(result.error().message()).append('\n');
     } else if (Boolean.TRUE.equals(result.committed())) {

@@ -12,7 +12,8 @@ import java.util.List;
  * <p>A successful run carries the counts; a failed one carries {@link #error} and whatever counts
  * were taken before the failure (with {@code committed=false}). {@code runId} echoes {@code --run-id}
  * so the operator can tell runs apart; {@code tablesOmitted} says how many tables were left out of
- * {@code tables} to keep the JSON within 4 KiB (the totals still count them).
+ * {@code tables} to keep the JSON within 4 KiB (the totals still count them). {@code auth0} is present
+ * when the run also purged (or counted) the users of an Auth0 tenant; see docs/auth0.md.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -26,7 +27,14 @@ public record PurgeResult(
     Long durationMs,
     Failure error,
     String runId,
-    Integer tablesOmitted) {
+    Integer tablesOmitted,
+    Auth0 auth0) {
+
+  /** The result without an identity provider: the shape every caller had before {@code auth0}. */
+  public PurgeResult(String database, String strategy, Boolean dryRun, Boolean committed, List<TableCount> tables,
+      Totals totals, Long durationMs, Failure error, String runId, Integer tablesOmitted) {
+    this(database, strategy, dryRun, committed, tables, totals, durationMs, error, runId, tablesOmitted, null);
+  }
 
   /** Rows of one table before and after; role is {@code root}, {@code dependent} or {@code unlinked}. */
   public record TableCount(String table, String role, long before, long after) {}
@@ -36,12 +44,32 @@ public record PurgeResult(
   /** A failure the user can act on: a CamelCase reason and a sentence naming the fix. */
   public record Failure(String reason, String message) {}
 
+  /**
+   * Users of the Auth0 tenant (only those of {@code connection} when set) before and after the run;
+   * {@code deleted} counts users this run deleted, {@code alreadyDeleted} users that were gone when
+   * their delete arrived (404), and {@code error} says why the Auth0 side stopped early.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Auth0(String domain, String connection, Long before, Long deleted, Long alreadyDeleted, Long after,
+      String error) {}
+
   public static PurgeResult failure(FailureReason reason, String message) {
     return new PurgeResult(null, null, null, false, null, null, null,
         new Failure(reason.name(), message), null, null);
   }
 
   public PurgeResult withRunId(String id) {
-    return new PurgeResult(database, strategy, dryRun, committed, tables, totals, durationMs, error, id, tablesOmitted);
+    return new PurgeResult(database, strategy, dryRun, committed, tables, totals, durationMs, error, id, tablesOmitted,
+        auth0);
+  }
+
+  public PurgeResult withAuth0(Auth0 identity) {
+    return new PurgeResult(database, strategy, dryRun, committed, tables, totals, durationMs, error, runId,
+        tablesOmitted, identity);
+  }
+
+  public PurgeResult withError(Failure failure) {
+    return new PurgeResult(database, strategy, dryRun, committed, tables, totals, durationMs, failure, runId,
+        tablesOmitted, auth0);
   }
 }

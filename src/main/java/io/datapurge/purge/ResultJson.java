@@ -20,9 +20,7 @@ public final class ResultJson {
   public static String write(PurgeResult result) {
     PurgeResult r = result;
     if (r.error() != null && r.error().message() != null && r.error().message().length() > 1500) {
-      r = new PurgeResult(r.database(), r.strategy(), r.dryRun(), r.committed(), r.tables(), r.totals(),
-          r.durationMs(), new PurgeResult.Failure(r.error().reason(), r.error().message().substring(0, 1500) + "…"),
-          r.runId(), r.tablesOmitted());
+      r = r.withError(new PurgeResult.Failure(r.error().reason(), r.error().message().substring(0, 1500) + "…"));
     }
     String json = json(r);
     if (bytes(json) <= MAX_BYTES || r.tables() == null) return json;
@@ -35,7 +33,7 @@ public final class ResultJson {
         omitted++;
       }
       json = json(new PurgeResult(r.database(), r.strategy(), r.dryRun(), r.committed(), List.copyOf(tables),
-          r.totals(), r.durationMs(), r.error(), r.runId(), omitted));
+          r.totals(), r.durationMs(), r.error(), r.runId(), omitted, r.auth0()));
     }
     return json;
   }

@@ -250,6 +250,37 @@ class UserDataPurgeIT {
   }
 
   @Test
+  void purgePastTheJobDeadlineFailsWithDeadlineExceededAndCommitsNothing() throws Exception {
+    String db = newDatabase();
+    Map<String, Long> before = counts(db);
+    String other = ControlPlane.createNamespace(client, "purge-it-deadline");
+    OperatorCommand command = new OperatorCommand();
+    new CommandLine(command).parseArgs("--namespaces", other, "--purge-image", IMAGE, "--http-port", "0",
+        "--job-deadline", "3s");
+    try (OperatorCommand.Running shortDeadline = command.start(ControlPlane.adminClient());
+        Connection blocker = PostgresServer.connect(db)) {
+      blocker.setAutoCommit(false);
+      blocker.createStatement().execute("lock table auth_user in access exclusive mode");
+      kubectl(example("secret.yaml", Map.of("namespace: " + namespace, "namespace: " + other,
+          "username: purge", "username: " + PostgresServer.user(),
+          "password: change-me", "password: " + PostgresServer.password())), "apply", "-f", "-");
+      kubectl(example("purge.yaml", Map.of("namespace: " + namespace, "namespace: " + other,
+          "host: postgres.staging.svc", "host: " + PostgresServer.host(), "port: 5432", "port: " + PostgresServer.port(),
+          "name: pyfactor", "name: " + db, "confirm: pyfactor", "confirm: " + db)), "apply", "-f", "-");
+
+      UserDataPurge failed = await().atMost(TIMEOUT).until(
+          () -> client.resources(UserDataPurge.class).inNamespace(other).withName("reset-staging").get(),
+          r -> r.getStatus() != null && r.getStatus().getPhase() == Phase.Failed);
+      assertThat(failed.getStatus().getReason()).isEqualTo("DeadlineExceeded");
+      assertThat(failed.getStatus().getMessage()).contains("deadline of 3s");
+      blocker.rollback();
+    } finally {
+      client.namespaces().withName(other).delete();
+    }
+    assertThat(counts(db)).isEqualTo(before);
+  }
+
+  @Test
   void deletingTheResourceGarbageCollectsItsJobs() throws Exception {
     String db = newDatabase();
     apply("plan-only.yaml", "delete-me", db, Map.of());

@@ -107,7 +107,7 @@ class PurgeCommandIT {
             "Usage", 2),
         Arguments.of("an unknown strategy", List.of("--table", "auth_user", "--strategy", "sideways", "--force"), "Usage", 2),
         Arguments.of("a password argument", List.of("--table", "auth_user", "--password", "hunter2", "--force"), "Usage", 2),
-        Arguments.of("no --table at all", List.of("--force"), "Usage", 2),
+        Arguments.of("no --table at all", List.of("--force", "--run-id", "r-usage"), "Usage", 2),
         Arguments.of("--no-dependents while rows reference the users",
             List.of("--table", "auth_user", "--table", "custom_auth_tenant", "--no-dependents", "--force"), "PlanInvalid", 3),
         Arguments.of("--no-dependents with truncate while tables reference the users",
@@ -127,6 +127,7 @@ class PurgeCommandIT {
     assertThat(run.result().committed()).isFalse();
     assertThat(run.stderr()).contains(reason);
     assertThat(run.allOutput()).doesNotContain("hunter2");
+    if (flags.contains("--run-id")) assertThat(run.result().runId()).isEqualTo("r-usage");
     assertThat(DatabaseChecksum.of(db)).isEqualTo(before);
   }
 

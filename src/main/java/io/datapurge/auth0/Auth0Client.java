@@ -1,0 +1,285 @@
+package io.datapurge.auth0;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+
+/**
+ * The few Auth0 Management API calls the purge needs: a client-credentials token, user search
+ * (one page, with the capped total) and user delete. Every call waits for the rate limit, refreshes
+ * an expired or rejected token once, and retries 5xx and network failures with backoff. Neither the
+ * client secret nor the access token ever appears in an exception message or in {@link #toString()}.
+ */
+public final class Auth0Client {
+  /** Auth0 returns at most this many results for one search, whatever the paging. */
+  public static final int SEARCH_CAP = 1000;
+  public static final int MAX_PER_PAGE = 100;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Where the client secret comes from: the environment, never an argument. */
+  public record Credentials(String clientId, String clientSecret) {
+    @Override
+    public String toString() {
+      return "client " + clientId;
+    }
+  }
+
+  /**
+   * @param attempts tries per call for 5xx and network failures
+   * @param backoff first pause between those tries, doubled each time
+   * @param maxRateLimitWait longest single wait for the rate limit
+   * @param maxRateLimited 429s tolerated per call before giving up
+   */
+  public record Tuning(int attempts, Duration backoff, Duration maxRateLimitWait, int maxRateLimited,
+      Duration requestTimeout) {
+    public static final Tuning DEFAULT =
+        new Tuning(5, Duration.ofMillis(500), Duration.ofSeconds(60), 100, Duration.ofSeconds(30));
+  }
+
+  /** A user as the search returns it (only the fields the purge asks for). */
+  public record User(String id, Instant createdAt) {}
+
+  /** One page of a search and the total number of matches, which Auth0 caps at {@link #SEARCH_CAP}. */
+  public record Page(long total, List<User> users) {}
+
+  private final String domain;
+  private final URI base;
+  private final Credentials credentials;
+  private final Tuning tuning;
+  private final HttpClient http;
+  private final RateLimiter limiter;
+  private String accessToken;
+  private Instant tokenRefreshAt = Instant.MIN;
+  private Set<String> scopes = Set.of();
+  private int tokensFetched;
+
+  /**
+   * @param baseUrl where the API is served; null for production ({@code https://DOMAIN}). The token's
+   *     audience is always {@code https://DOMAIN/api/v2/}, as Auth0 expects.
+   */
+  public Auth0Client(String domain, URI baseUrl, Credentials credentials, Tuning tuning) {
+    this.domain = domain;
+    this.base = baseUrl != null ? baseUrl : URI.create("https://" + domain);
+    this.credentials = credentials;
+    this.tuning = tuning;
+    this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+        .followRedirects(HttpClient.Redirect.NEVER).build();
+    this.limiter = new RateLimiter(tuning.maxRateLimitWait(), d -> Thread.sleep(d.toMillis()));
+  }
+
+  public String domain() {
+    return domain;
+  }
+
+  public String audience() {
+    return "https://" + domain + "/api/v2/";
+  }
+
+  /** The scopes granted to the client (fetches a token when none is held). */
+  public synchronized Set<String> scopes() {
+    token();
+    return scopes;
+  }
+
+  /** How many tokens this client fetched (the first one and every refresh). */
+  public synchronized int tokensFetched() {
+    return tokensFetched;
+  }
+
+  /**
+   * One page of {@code GET /api/v2/users} with search engine v3.
+   *
+   * @param query Lucene query, or null for every user
+   * @param sort e.g. {@code created_at:1}, or null
+   */
+  public Page users(String query, int page, int perPage, String sort) {
+    Map<String, String> params = new LinkedHashMap<>();
+    if (query != null) params.put("q", query);
+    params.put("search_engine", "v3");
+    params.put("page", Integer.toString(page));
+    params.put("per_page", Integer.toString(perPage));
+    params.put("include_totals", "true");
+    params.put("fields", "user_id,created_at");
+    params.put("include_fields", "true");
+    if (sort != null) params.put("sort", sort);
+    URI uri = base.resolve("/api/v2/users?" + params.entrySet().stream()
+        .map(e -> e.getKey() + "=" + encode(e.getValue())).collect(Collectors.joining("&")));
+    HttpResponse<String> response = send(() -> HttpRequest.newBuilder(uri).GET(), true, "list users");
+    if (response.statusCode() != 200) throw failure(response, "list users");
+    JsonNode body = parse(response, "list users");
+    List<User> users = new ArrayList<>();
+    for (JsonNode u : body.path("users")) {
+      String created = u.path("created_at").asText(null);
+      users.add(new User(u.path("user_id").asText(), created == null ? null : Instant.parse(created)));
+    }
+    return new Page(body.path("total").asLong(users.size()), users);
+  }
+
+  /** {@code DELETE /api/v2/users/{id}}: true when deleted now, false when it was already gone (404). */
+  public boolean delete(String userId) {
+    URI uri = base.resolve("/api/v2/users/" + encode(userId));
+    HttpResponse<String> response = send(() -> HttpRequest.newBuilder(uri).DELETE(), true, "delete user " + userId);
+    if (response.statusCode() == 404) return false;
+    if (response.statusCode() / 100 != 2) throw failure(response, "delete user " + userId);
+    return true;
+  }
+
+  private synchronized String token() {
+    if (accessToken != null && Instant.now().isBefore(tokenRefreshAt)) return accessToken;
+    Map<String, String> request = Map.of("grant_type", "client_credentials", "client_id", credentials.clientId(),
+        "client_secret", credentials.clientSecret(), "audience", audience());
+    String body;
+    try {
+      body = JSON.writeValueAsString(request);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    URI uri = base.resolve("/oauth/token");
+    HttpResponse<String> response = send(() -> HttpRequest.newBuilder(uri)
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)), false, "get a Management API token");
+    if (response.statusCode() == 401 || response.statusCode() == 403) {
+      throw new Auth0Exception("Auth0 refused the client credentials of " + credentials + " (" + describe(response)
+          + "): check AUTH0_CLIENT_ID and AUTH0_CLIENT_SECRET and that the application is authorized for the"
+          + " Management API " + audience() + ".", response.statusCode());
+    }
+    if (response.statusCode() != 200) throw failure(response, "get a Management API token");
+    JsonNode json = parse(response, "get a Management API token");
+    String token = json.path("access_token").asText("");
+    if (token.isEmpty()) throw new Auth0Exception("Auth0 answered the token request without an access_token.", 200);
+    long lifetime = json.path("expires_in").asLong(3600);
+    accessToken = token;
+    // Refresh before expiry (a long purge outlives a token); a 401 still triggers one refresh.
+    tokenRefreshAt = Instant.now().plusSeconds(lifetime - Math.min(60, lifetime / 2));
+    scopes = Set.of(json.path("scope").asText("").split(" "));
+    tokensFetched++;
+    return accessToken;
+  }
+
+  private synchronized void dropToken(String rejected) {
+    if (rejected.equals(accessToken)) accessToken = null;
+  }
+
+  private HttpResponse<String> send(Supplier<HttpRequest.Builder> request, boolean authenticated, String what) {
+    int failures = 0;
+    int limited = 0;
+    boolean refreshed = false;
+    while (true) {
+      String token = authenticated ? token() : null;
+      HttpRequest.Builder builder = request.get().timeout(tuning.requestTimeout()).header("Accept", "application/json");
+      if (token != null) builder.header("Authorization", "Bearer " + token);
+      HttpResponse<String> response;
+      try {
+        limiter.acquire();
+        response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+      } catch (IOException e) {
+        if (++failures >= tuning.attempts()) {
+          throw new Auth0Exception("Could not " + what + " at " + base + " after " + failures + " attempts ("
+              + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + scrub(e.getMessage()))
+              + "): check the domain and that the Job may reach it.", e);
+        }
+        pause(failures);
+        continue;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new Auth0Exception("Interrupted while trying to " + what + ".", e);
+      }
+      int status = response.statusCode();
+      limiter.observe(status, response.headers());
+      if (status == 429) {
+        if (++limited > tuning.maxRateLimited()) {
+          throw new Auth0Exception("Auth0 kept rate-limiting the request to " + what + " (" + limited
+              + " times 429); try again later or raise the tenant's rate limit.", status);
+        }
+        continue;
+      }
+      if (status == 401 && authenticated && !refreshed) {
+        // An expired or revoked token: fetch a new one and repeat the request once.
+        dropToken(token);
+        refreshed = true;
+        continue;
+      }
+      if (status == 401 && authenticated) {
+        throw new Auth0Exception("Auth0 rejected a freshly issued token when trying to " + what + " ("
+            + describe(response) + ").", status);
+      }
+      if (status >= 500) {
+        if (++failures >= tuning.attempts()) return response;
+        pause(failures);
+        continue;
+      }
+      return response;
+    }
+  }
+
+  private void pause(int failures) {
+    try {
+      Thread.sleep(tuning.backoff().toMillis() << Math.min(failures - 1, 6));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Auth0Exception("Interrupted while waiting to retry.", e);
+    }
+  }
+
+  private Auth0Exception failure(HttpResponse<String> response, String what) {
+    String hint = response.statusCode() == 403
+        ? " The application lacks a scope: grant it read:users and delete:users on the Management API." : "";
+    return new Auth0Exception("Auth0 answered " + response.statusCode() + " when trying to " + what + " ("
+        + describe(response) + ")." + hint, response.statusCode());
+  }
+
+  private JsonNode parse(HttpResponse<String> response, String what) {
+    try {
+      return JSON.readTree(response.body());
+    } catch (IOException e) {
+      throw new Auth0Exception("Auth0 answered the request to " + what + " with something that is not JSON.",
+          response.statusCode());
+    }
+  }
+
+  /** The error Auth0 sent, short and without secrets. */
+  private String describe(HttpResponse<String> response) {
+    String text = response.body() == null ? "" : response.body();
+    try {
+      JsonNode json = JSON.readTree(text);
+      String error = json.path("error").asText("");
+      String message = json.hasNonNull("message") ? json.path("message").asText()
+          : json.path("error_description").asText("");
+      text = error.isEmpty() ? message : message.isEmpty() ? error : error + ": " + message;
+    } catch (IOException | RuntimeException e) {
+      // not JSON: keep the raw text
+    }
+    text = scrub(text.strip());
+    return text.length() > 200 ? text.substring(0, 200) + "…" : text.isEmpty() ? "no details" : text;
+  }
+
+  private synchronized String scrub(String text) {
+    String s = credentials.clientSecret().isEmpty() ? text : text.replace(credentials.clientSecret(), "********");
+    return accessToken == null || accessToken.isEmpty() ? s : s.replace(accessToken, "********");
+  }
+
+  private static String encode(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  @Override
+  public String toString() {
+    return "Auth0 " + domain + " (" + credentials + ")";
+  }
+}

@@ -1,0 +1,130 @@
+package io.datapurge.auth0;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.datapurge.testing.FakeAuth0;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The Management API client against a local fake that behaves like a tenant: caps, limits, expiry. */
+class Auth0ClientTest {
+  static final String DOMAIN = "staging-tenant.eu.auth0.com";
+  static final String ID = "purge-client-id";
+  static final String SECRET = "s3cr3t-Client-Secret-4f9a";
+  static final Auth0Client.Tuning FAST = new Auth0Client.Tuning(3, Duration.ofMillis(10), Duration.ofSeconds(5), 20,
+      Duration.ofSeconds(10));
+  static final Instant T0 = Instant.parse("2024-03-01T10:00:00Z");
+
+  final FakeAuth0 fake = new FakeAuth0(DOMAIN, ID, SECRET);
+
+  @AfterEach
+  void stop() {
+    fake.close();
+  }
+
+  Auth0Client client(String secret) {
+    return new Auth0Client(DOMAIN, fake.baseUrl(), new Auth0Client.Credentials(ID, secret), FAST);
+  }
+
+  @Test
+  void pagingPastTheFirstThousandResultsIsRefusedByTheTenantSoTotalsAreCapped() {
+    fake.addUsers(1500, "Username-Password-Authentication", T0, Duration.ofSeconds(1));
+    Auth0Client client = client(SECRET);
+
+    assertThat(client.users(null, 9, 100, "created_at:1").users()).hasSize(100);
+    assertThat(client.users(null, 0, 1, null).total()).isEqualTo(1000);
+    assertThatThrownBy(() -> client.users(null, 10, 100, "created_at:1"))
+        .isInstanceOfSatisfying(Auth0Exception.class, e -> assertThat(e.status()).isEqualTo(400))
+        .hasMessageContaining("first 1000 records");
+  }
+
+  @Test
+  void deletingAnUnknownUserCountsAsAlreadyDeleted() {
+    String id = fake.addUsers(1, "Username-Password-Authentication", T0, Duration.ZERO).get(0).id();
+    Auth0Client client = client(SECRET);
+
+    assertThat(client.delete(id)).as("first delete removes the user").isTrue();
+    assertThat(client.delete(id)).as("second delete finds it gone (404)").isFalse();
+    assertThat(fake.exists(id)).isFalse();
+    assertThat(fake.notFound()).isEqualTo(1);
+  }
+
+  @Test
+  void a429WaitsUntilTheAnnouncedResetBeforeTryingAgain() {
+    List<FakeAuth0.User> users = fake.addUsers(5, "Username-Password-Authentication", T0, Duration.ofSeconds(1));
+    fake.bucketExhaustedByOthers(2);
+    Auth0Client client = client(SECRET);
+
+    users.forEach(u -> assertThat(client.delete(u.id())).isTrue());
+
+    assertThat(fake.rateLimited()).as("429s answered").isEqualTo(2);
+    assertThat(fake.earlyRequests()).as("requests sent before X-RateLimit-Reset").isZero();
+    assertThat(fake.userCount()).isZero();
+  }
+
+  @Test
+  void remainingZeroHoldsTheNextRequestUntilTheResetSoTheLimitIsNeverHit() {
+    List<FakeAuth0.User> users = fake.addUsers(25, "Username-Password-Authentication", T0, Duration.ofSeconds(1));
+    fake.rateLimit(10);
+    Auth0Client client = client(SECRET);
+
+    users.forEach(u -> client.delete(u.id()));
+
+    assertThat(fake.userCount()).isZero();
+    assertThat(fake.rateLimited()).as("no 429: X-RateLimit-Remaining was honoured").isZero();
+    assertThat(fake.busiestSecond()).isLessThanOrEqualTo(10);
+  }
+
+  @Test
+  void anExpiredTokenIsReplacedAndTheRequestRepeated() {
+    List<FakeAuth0.User> users = fake.addUsers(10, "Username-Password-Authentication", T0, Duration.ofSeconds(1));
+    fake.expireTokensAfter(4);
+    Auth0Client client = client(SECRET);
+
+    users.forEach(u -> assertThat(client.delete(u.id())).isTrue());
+
+    assertThat(fake.expiredRejections()).as("one call met the expired token").isEqualTo(1);
+    assertThat(fake.tokensIssued()).isEqualTo(2);
+    assertThat(client.tokensFetched()).isEqualTo(2);
+    assertThat(fake.userCount()).isZero();
+  }
+
+  @Test
+  void aShortLivedTokenIsRefreshedBeforeItExpires() throws InterruptedException {
+    fake.tokenLifetime(Duration.ofSeconds(2));
+    Auth0Client client = client(SECRET);
+    client.users(null, 0, 1, null);
+    Thread.sleep(1100); // past the refresh point (lifetime minus half of it), before expiry
+    client.users(null, 0, 1, null);
+
+    assertThat(fake.tokensIssued()).isEqualTo(2);
+    assertThat(fake.expiredRejections()).isZero();
+  }
+
+  @Test
+  void wrongCredentialsAreNamedWithoutRevealingTheSecret() {
+    fake.echoCredentialsInErrors();
+    String wrong = "wrong-" + SECRET;
+    Auth0Client client = client(wrong);
+
+    assertThatThrownBy(() -> client.users(null, 0, 1, null))
+        .isInstanceOfSatisfying(Auth0Exception.class, e -> {
+          assertThat(e.status()).isEqualTo(401);
+          assertThat(e.getMessage()).contains("AUTH0_CLIENT_SECRET", "access_denied", ID)
+              .doesNotContain(wrong).doesNotContain(SECRET);
+        });
+    assertThat(client.toString()).contains(DOMAIN).doesNotContain(wrong);
+  }
+
+  @Test
+  void theTokenIsRequestedForTheTenantsAudienceEvenWhenServedFromElsewhere() {
+    Auth0Client client = client(SECRET);
+    assertThat(client.audience()).isEqualTo("https://" + DOMAIN + "/api/v2/");
+    assertThat(client.scopes()).contains("read:users", "delete:users");
+    assertThat(fake.requests()).contains("POST /oauth/token");
+  }
+}

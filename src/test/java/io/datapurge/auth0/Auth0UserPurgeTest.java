@@ -1,0 +1,168 @@
+package io.datapurge.auth0;
+
+import static io.datapurge.auth0.Auth0ClientTest.DOMAIN;
+import static io.datapurge.auth0.Auth0ClientTest.FAST;
+import static io.datapurge.auth0.Auth0ClientTest.ID;
+import static io.datapurge.auth0.Auth0ClientTest.SECRET;
+import static io.datapurge.auth0.Auth0ClientTest.T0;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.datapurge.purge.FailureReason;
+import io.datapurge.purge.PurgeException;
+import io.datapurge.purge.PurgeResult;
+import io.datapurge.purge.ResultJson;
+import io.datapurge.testing.FakeAuth0;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Counting and deleting a tenant's users past Auth0's 1000-result search cap, and partial failures. */
+class Auth0UserPurgeTest {
+  static final String DB_CONNECTION = "Username-Password-Authentication";
+  static final PurgeResult COMMITTED = new PurgeResult("app", "delete", false, true, List.of(),
+      new PurgeResult.Totals(700, 0), 5L, null, "r1", null);
+
+  final FakeAuth0 fake = new FakeAuth0(DOMAIN, ID, SECRET);
+
+  @AfterEach
+  void stop() {
+    fake.close();
+  }
+
+  Auth0UserPurge purge(String connection) {
+    return new Auth0UserPurge(new Auth0Client(DOMAIN, fake.baseUrl(), new Auth0Client.Credentials(ID, SECRET), FAST),
+        connection, Duration.ZERO, null);
+  }
+
+  /** 2600 users: a year of sign-ups, plus 1300 imported within 1.3 seconds (one window cannot hold them). */
+  void tenantWith2600Users() {
+    fake.addUsers(1300, DB_CONNECTION, T0, Duration.ofHours(6));
+    fake.addUsers(1300, DB_CONNECTION, T0.plus(Duration.ofDays(30)), Duration.ofMillis(1));
+  }
+
+  @Test
+  void countsEveryUserPastTheThousandResultCap() {
+    tenantWith2600Users();
+
+    assertThat(purge(null).preflight(true)).isEqualTo(2600);
+    assertThat(fake.pagingRefusals()).isZero();
+    // One token, two edge queries, then one count per window visited while cutting the burst down.
+    assertThat(fake.requests()).as("requests to count").hasSizeLessThan(100);
+  }
+
+  @Test
+  void deletesEveryUserPastTheThousandResultCapWithoutPagingPastIt() {
+    tenantWith2600Users();
+    Auth0UserPurge purge = purge(null);
+    long before = purge.preflight(true);
+
+    PurgeResult result = purge.complete(COMMITTED);
+
+    assertThat(fake.userCount()).isZero();
+    assertThat(fake.pagingRefusals()).isZero();
+    assertThat(result.error()).isNull();
+    assertThat(result.auth0()).isEqualTo(new PurgeResult.Auth0(DOMAIN, null, before, 2600L, 0L, 0L, null));
+  }
+
+  @Test
+  void aConnectionFilterLeavesOtherConnectionsUsersAlone() {
+    fake.addUsers(1200, DB_CONNECTION, T0, Duration.ofMinutes(1));
+    fake.addUsers(300, "google-oauth2", T0, Duration.ofMinutes(1));
+    Auth0UserPurge purge = purge(DB_CONNECTION);
+    assertThat(purge.preflight(true)).isEqualTo(1200);
+
+    PurgeResult result = purge.complete(COMMITTED);
+
+    assertThat(fake.userCount(DB_CONNECTION)).isZero();
+    assertThat(fake.userCount("google-oauth2")).isEqualTo(300);
+    assertThat(result.auth0().connection()).isEqualTo(DB_CONNECTION);
+    assertThat(result.auth0().deleted()).isEqualTo(1200);
+    assertThat(result.auth0().after()).isZero();
+  }
+
+  @Test
+  void usersDeletedMeanwhileByOthersAreCountedAsAlreadyDeleted() {
+    fake.addUsers(250, DB_CONNECTION, T0, Duration.ofMinutes(1));
+    Auth0UserPurge purge = purge(null);
+    purge.preflight(true);
+    fake.othersDeleteAfterNextList(7);
+
+    PurgeResult.Auth0 a = purge.complete(COMMITTED).auth0();
+
+    assertThat(fake.notFound()).isEqualTo(7);
+    assertThat(a.alreadyDeleted()).isEqualTo(7);
+    assertThat(a.deleted()).isEqualTo(243);
+    assertThat(a.after()).isZero();
+  }
+
+  @Test
+  void dryRunAndAFailedDatabasePurgeOnlyCount() {
+    fake.addUsers(40, DB_CONNECTION, T0, Duration.ofMinutes(1));
+    Auth0UserPurge purge = purge(null);
+    purge.preflight(false);
+    PurgeResult dry = new PurgeResult("app", "delete", true, false, List.of(), new PurgeResult.Totals(9, 9), 1L,
+        null, null, null);
+    PurgeResult lockTimeout = dry.withError(new PurgeResult.Failure("LockTimeout", "locked"));
+
+    assertThat(purge.complete(dry).auth0()).isEqualTo(new PurgeResult.Auth0(DOMAIN, null, 40L, 0L, 0L, 40L, null));
+    assertThat(purge.complete(lockTimeout).error().reason()).isEqualTo("LockTimeout");
+    assertThat(fake.userCount()).isEqualTo(40);
+    assertThat(fake.requests()).noneMatch(r -> r.startsWith("DELETE"));
+  }
+
+  @Test
+  void deletesThatKeepFailingLeaveTheDatabaseCountsAndSayHowManyUsersRemain() {
+    fake.addUsers(30, DB_CONNECTION, T0, Duration.ofMinutes(1));
+    Auth0UserPurge purge = purge(null);
+    purge.preflight(true);
+    fake.failDeletesWith(500);
+
+    PurgeResult result = purge.complete(COMMITTED);
+
+    assertThat(result.committed()).isTrue();
+    assertThat(result.totals()).isEqualTo(COMMITTED.totals());
+    assertThat(result.error().reason()).isEqualTo(FailureReason.Auth0Incomplete.name());
+    assertThat(result.error().message()).contains("app was purged and committed", "30 users remain", DOMAIN,
+        "answered 500", "Run the purge again");
+    assertThat(result.auth0().after()).isEqualTo(30);
+    assertThat(result.auth0().deleted()).isZero();
+    assertThat(result.auth0().error()).contains("500");
+    assertThat(ResultJson.write(result)).doesNotContain(SECRET);
+
+    fake.failDeletesWith(0);
+    Auth0UserPurge rerun = purge(null);
+    assertThat(rerun.preflight(true)).isEqualTo(30);
+    assertThat(rerun.complete(COMMITTED).auth0().after()).as("a rerun finishes the job").isZero();
+  }
+
+  @Test
+  void pastTheTimeLimitItStopsAndReportsWhatRemains() {
+    fake.addUsers(20, DB_CONNECTION, T0, Duration.ofMinutes(1));
+    Auth0UserPurge purge = new Auth0UserPurge(new Auth0Client(DOMAIN, fake.baseUrl(),
+        new Auth0Client.Credentials(ID, SECRET), FAST), null, Duration.ZERO, java.time.Instant.now());
+    purge.preflight(true);
+
+    PurgeResult result = purge.complete(COMMITTED);
+
+    assertThat(result.error().reason()).isEqualTo(FailureReason.Auth0Incomplete.name());
+    assertThat(result.error().message()).contains("20 users remain", "--auth0-time-limit");
+    assertThat(result.auth0().after()).isEqualTo(20);
+    assertThat(fake.userCount()).isEqualTo(20);
+  }
+
+  @Test
+  void aTokenWithoutDeleteScopeIsRefusedBeforeAnythingIsDeleted() {
+    fake.addUsers(3, DB_CONNECTION, T0, Duration.ofMinutes(1));
+    fake.grantedScopes("read:users");
+
+    assertThat(purge(null).preflight(false)).as("a dry run only needs read:users").isEqualTo(3);
+    assertThatThrownBy(() -> purge(null).preflight(true))
+        .isInstanceOfSatisfying(PurgeException.class, e -> {
+          assertThat(e.reason()).isEqualTo(FailureReason.Auth0Failed);
+          assertThat(e.getMessage()).contains("delete:users", "Nothing was deleted");
+        });
+    assertThat(fake.userCount()).isEqualTo(3);
+  }
+}

@@ -1,0 +1,494 @@
+package io.datapurge.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ExecutorService;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A local stand-in for one Auth0 tenant's Management API, following its documented behaviour where
+ * the purge depends on it:
+ *
+ * <ul>
+ *   <li>{@code POST /oauth/token}, client credentials: 401 {@code access_denied} for a wrong client,
+ *       403 for a wrong audience; tokens expire (then every call answers 401 "Expired token").
+ *   <li>{@code GET /api/v2/users} with {@code search_engine=v3}: {@code q} understands the terms the
+ *       purge sends ({@code identities.connection:"…"}, {@code created_at:[A TO B}}, joined by AND);
+ *       {@code total} is capped at 1000 and paging past the first 1000 results is a 400.
+ *   <li>{@code DELETE /api/v2/users/{id}}: 204, or 404 {@code inexistent_user}.
+ *   <li>Rate limit: every API response carries {@code X-RateLimit-Limit/-Remaining/-Reset} (reset in
+ *       epoch seconds, a one-second window); over the limit a 429.
+ * </ul>
+ *
+ * Faults and counters let tests drive and observe what a real tenant would do.
+ */
+public final class FakeAuth0 implements AutoCloseable {
+  public static final int SEARCH_CAP = 1000;
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final DateTimeFormatter TIMESTAMP =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
+  private static final Pattern RANGE = Pattern.compile("created_at:([\\[{])(\\S+) TO (\\S+)([\\]}])");
+  private static final Pattern CONNECTION = Pattern.compile("identities\\.connection:\"((?:[^\"\\\\]|\\\\.)*)\"");
+
+  /** A user as the tenant stores it. */
+  public record User(String id, Instant createdAt, String connection) {}
+
+  private record Token(Set<String> scopes, Instant expires) {}
+
+  private final String domain;
+  private final String clientId;
+  private final String clientSecret;
+  private final HttpServer server;
+  private final ExecutorService executor = Executors.newFixedThreadPool(4);
+  private final Map<String, User> users = Collections.synchronizedMap(new LinkedHashMap<>());
+  private final Map<String, Token> tokens = new ConcurrentHashMap<>();
+  private final List<String> requests = Collections.synchronizedList(new ArrayList<>());
+
+  private volatile Duration tokenLifetime = Duration.ofHours(24);
+  private volatile String grantedScopes = "read:users delete:users";
+  private volatile int rateLimit; // requests per second; 0 = unlimited
+  private volatile int forced429;
+  private volatile int expireTokensAfterRequests = -1;
+  private volatile int failDeletesWith;
+  private volatile int deleteOnNextList;
+  private volatile boolean echoCredentialsInErrors;
+
+  private long windowSecond;
+  private int usedInWindow;
+  private long blockedUntilMillis;
+  private final Map<Long, Integer> perSecond = new HashMap<>();
+
+  private int tokensIssued;
+  private int rateLimited;
+  private int earlyRequests;
+  private int expiredRejections;
+  private int deleted;
+  private int notFound;
+  private int pagingRefusals;
+
+  public FakeAuth0(String domain, String clientId, String clientSecret) {
+    this.domain = domain;
+    this.clientId = clientId;
+    this.clientSecret = clientSecret;
+    try {
+      server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    server.createContext("/", this::handle);
+    server.setExecutor(executor);
+    server.start();
+  }
+
+  public URI baseUrl() {
+    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+  }
+
+  public String domain() {
+    return domain;
+  }
+
+  // ---- the tenant's users
+
+  /** Adds {@code n} users of {@code connection}, created {@code step} apart from {@code first}. */
+  public List<User> addUsers(int n, String connection, Instant first, Duration step) {
+    List<User> added = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      User u = new User(provider(connection) + "|" + UUID.randomUUID().toString().replace("-", ""),
+          first.plus(step.multipliedBy(i)).truncatedTo(ChronoUnit.MILLIS), connection);
+      users.put(u.id(), u);
+      added.add(u);
+    }
+    return added;
+  }
+
+  public int userCount() {
+    return users.size();
+  }
+
+  public long userCount(String connection) {
+    synchronized (users) {
+      return users.values().stream().filter(u -> u.connection().equals(connection)).count();
+    }
+  }
+
+  public boolean exists(String id) {
+    return users.containsKey(id);
+  }
+
+  public void remove(String id) {
+    users.remove(id);
+  }
+
+  // ---- behaviour switches
+
+  public FakeAuth0 tokenLifetime(Duration lifetime) {
+    this.tokenLifetime = lifetime;
+    return this;
+  }
+
+  public FakeAuth0 grantedScopes(String scopes) {
+    this.grantedScopes = scopes;
+    return this;
+  }
+
+  /** At most {@code perSecond} API requests in each second, announced in the rate-limit headers. */
+  public FakeAuth0 rateLimit(int perSecond) {
+    this.rateLimit = perSecond;
+    return this;
+  }
+
+  /** The next {@code n} API requests find the bucket emptied by someone else: 429 until the next second. */
+  public FakeAuth0 bucketExhaustedByOthers(int n) {
+    this.forced429 = n;
+    return this;
+  }
+
+  /** Every token issued so far expires after {@code n} more API requests. */
+  public FakeAuth0 expireTokensAfter(int n) {
+    this.expireTokensAfterRequests = n;
+    return this;
+  }
+
+  /** Every delete answers {@code status} (e.g. 500) from now on; 0 restores normal deletes. */
+  public FakeAuth0 failDeletesWith(int status) {
+    this.failDeletesWith = status;
+    return this;
+  }
+
+  /** Right after answering the next listing, another admin deletes {@code n} of the users it returned. */
+  public FakeAuth0 othersDeleteAfterNextList(int n) {
+    this.deleteOnNextList = n;
+    return this;
+  }
+
+  /** A refused token request's error repeats what was sent, secret included (as a careless proxy might). */
+  public FakeAuth0 echoCredentialsInErrors() {
+    this.echoCredentialsInErrors = true;
+    return this;
+  }
+
+  // ---- what happened
+
+  public synchronized int tokensIssued() {
+    return tokensIssued;
+  }
+
+  public synchronized int rateLimited() {
+    return rateLimited;
+  }
+
+  /** Requests that arrived after a 429 but before the reset time it announced. */
+  public synchronized int earlyRequests() {
+    return earlyRequests;
+  }
+
+  public synchronized int expiredRejections() {
+    return expiredRejections;
+  }
+
+  public synchronized int deleted() {
+    return deleted;
+  }
+
+  public synchronized int notFound() {
+    return notFound;
+  }
+
+  public synchronized int pagingRefusals() {
+    return pagingRefusals;
+  }
+
+  /** The most API requests answered (not 429) within one second. */
+  public synchronized int busiestSecond() {
+    return perSecond.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+  }
+
+  /** "METHOD path?query" of every request, in order (the token request's body is not kept). */
+  public List<String> requests() {
+    synchronized (requests) {
+      return List.copyOf(requests);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    executor.shutdownNow();
+  }
+
+  // ---- HTTP
+
+  private void handle(HttpExchange ex) throws IOException {
+    try (ex) {
+      String path = ex.getRequestURI().getRawPath();
+      requests.add(ex.getRequestMethod() + " " + path
+          + (ex.getRequestURI().getRawQuery() == null ? "" : "?" + ex.getRequestURI().getRawQuery()));
+      if (path.equals("/oauth/token") && ex.getRequestMethod().equals("POST")) {
+        token(ex);
+        return;
+      }
+      if (!path.startsWith("/api/v2/")) {
+        send(ex, 404, error(404, "Not Found", "Not Found", null));
+        return;
+      }
+      if (!rateLimitAllows(ex)) return;
+      Token token = authenticate(ex);
+      if (token == null) return;
+      if (path.equals("/api/v2/users") && ex.getRequestMethod().equals("GET")) {
+        if (requireScope(ex, token, "read:users")) listUsers(ex);
+      } else if (path.startsWith("/api/v2/users/") && ex.getRequestMethod().equals("DELETE")) {
+        if (requireScope(ex, token, "delete:users")) deleteUser(ex, URLDecoder.decode(
+            path.substring("/api/v2/users/".length()), StandardCharsets.UTF_8));
+      } else {
+        send(ex, 404, error(404, "Not Found", "Not Found", null));
+      }
+    } catch (RuntimeException e) {
+      send(ex, 500, error(500, "Internal Server Error", String.valueOf(e), null));
+    }
+  }
+
+  private void token(HttpExchange ex) throws IOException {
+    String body = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+    Map<String, String> form = new HashMap<>();
+    String type = ex.getRequestHeaders().getFirst("Content-Type");
+    if (type != null && type.startsWith("application/json")) {
+      JSON.readTree(body).fields().forEachRemaining(e -> form.put(e.getKey(), e.getValue().asText()));
+    } else {
+      form.putAll(query(body));
+    }
+    if (!"client_credentials".equals(form.get("grant_type"))) {
+      send(ex, 403, oauthError("unsupported_grant_type", "Unsupported grant type: " + form.get("grant_type")));
+    } else if (!clientId.equals(form.get("client_id")) || !clientSecret.equals(form.get("client_secret"))) {
+      send(ex, 401, oauthError("access_denied", echoCredentialsInErrors ? "Unauthorized: " + body : "Unauthorized"));
+    } else if (!("https://" + domain + "/api/v2/").equals(form.get("audience"))) {
+      send(ex, 403, oauthError("access_denied", "Service not enabled within domain: " + form.get("audience")));
+    } else {
+      String value = UUID.randomUUID() + "." + UUID.randomUUID();
+      tokens.put(value, new Token(Set.of(grantedScopes.split(" ")), Instant.now().plus(tokenLifetime)));
+      synchronized (this) {
+        tokensIssued++;
+      }
+      ObjectNode json = JSON.createObjectNode().put("access_token", value).put("scope", grantedScopes)
+          .put("expires_in", tokenLifetime.toSeconds()).put("token_type", "Bearer");
+      send(ex, 200, json);
+    }
+  }
+
+  private synchronized boolean rateLimitAllows(HttpExchange ex) throws IOException {
+    long now = System.currentTimeMillis();
+    long second = now / 1000;
+    if (second != windowSecond) {
+      windowSecond = second;
+      usedInWindow = 0;
+    }
+    if (now < blockedUntilMillis) earlyRequests++;
+    boolean over = forced429 > 0 || (rateLimit > 0 && usedInWindow >= rateLimit);
+    int limit = rateLimit > 0 ? rateLimit : 1000;
+    ex.getResponseHeaders().set("X-RateLimit-Limit", Integer.toString(limit));
+    ex.getResponseHeaders().set("X-RateLimit-Reset", Long.toString(second + 1));
+    if (over) {
+      if (forced429 > 0) forced429--;
+      rateLimited++;
+      blockedUntilMillis = (second + 1) * 1000;
+      ex.getResponseHeaders().set("X-RateLimit-Remaining", "0");
+      send(ex, 429, error(429, "Too Many Requests", "Global limit has been reached", "too_many_requests"));
+      return false;
+    }
+    usedInWindow++;
+    perSecond.merge(second, 1, Integer::sum);
+    ex.getResponseHeaders().set("X-RateLimit-Remaining", Integer.toString(Math.max(0, limit - usedInWindow)));
+    if (expireTokensAfterRequests > 0 && --expireTokensAfterRequests == 0) {
+      tokens.replaceAll((k, t) -> new Token(t.scopes(), Instant.EPOCH));
+    }
+    return true;
+  }
+
+  private Token authenticate(HttpExchange ex) throws IOException {
+    String header = ex.getRequestHeaders().getFirst("Authorization");
+    Token token = header == null || !header.startsWith("Bearer ") ? null : tokens.get(header.substring(7));
+    if (token == null) {
+      send(ex, 401, error(401, "Unauthorized", "Invalid token", null));
+      return null;
+    }
+    if (!Instant.now().isBefore(token.expires())) {
+      synchronized (this) {
+        expiredRejections++;
+      }
+      ObjectNode body = error(401, "Unauthorized", "Expired token received for JSON Web Token validation", null);
+      body.putObject("attributes").put("error", "Expired token received for JSON Web Token validation");
+      send(ex, 401, body);
+      return null;
+    }
+    return token;
+  }
+
+  private boolean requireScope(HttpExchange ex, Token token, String scope) throws IOException {
+    if (token.scopes().contains(scope)) return true;
+    send(ex, 403, error(403, "Forbidden", "Insufficient scope, expected any of: " + scope, "insufficient_scope"));
+    return false;
+  }
+
+  private void listUsers(HttpExchange ex) throws IOException {
+    Map<String, String> params = query(ex.getRequestURI().getRawQuery());
+    if (params.containsKey("q") && !"v3".equals(params.get("search_engine"))) {
+      send(ex, 400, error(400, "Bad Request", "search_engine must be v3", "invalid_query_string"));
+      return;
+    }
+    int perPage = Integer.parseInt(params.getOrDefault("per_page", "50"));
+    int page = Integer.parseInt(params.getOrDefault("page", "0"));
+    if (perPage < 0 || perPage > 100) {
+      send(ex, 400, error(400, "Bad Request",
+          "Query validation error: 'per_page' must be lower or equal to 100", "invalid_query_string"));
+      return;
+    }
+    if ((long) (page + 1) * perPage > SEARCH_CAP) {
+      synchronized (this) {
+        pagingRefusals++;
+      }
+      send(ex, 400, error(400, "Bad Request", "You can only page through the first 1000 records."
+          + " See https://auth0.com/docs/users/search/v3/view-search-results-by-page", "invalid_paging"));
+      return;
+    }
+    Predicate<User> match;
+    try {
+      match = parse(params.get("q"));
+    } catch (IllegalArgumentException e) {
+      send(ex, 400, error(400, "Bad Request", e.getMessage(), "invalid_query_string"));
+      return;
+    }
+    List<User> found;
+    synchronized (users) {
+      found = users.values().stream().filter(match).toList();
+    }
+    String sort = params.get("sort");
+    if (sort != null) {
+      Comparator<User> byCreated = Comparator.comparing(User::createdAt).thenComparing(User::id);
+      found = found.stream().sorted(sort.equals("created_at:-1") ? byCreated.reversed() : byCreated).toList();
+    }
+    int from = Math.min(page * perPage, found.size());
+    List<User> slice = found.subList(from, Math.min(from + perPage, found.size()));
+    ArrayNode list = JSON.createArrayNode();
+    for (User u : slice) {
+      ObjectNode n = list.addObject().put("user_id", u.id())
+          .put("created_at", TIMESTAMP.format(u.createdAt()));
+      n.putArray("identities").addObject().put("connection", u.connection()).put("provider", provider(u.connection()))
+          .put("user_id", u.id().substring(u.id().indexOf('|') + 1)).put("isSocial", false);
+    }
+    if ("true".equals(params.get("include_totals"))) {
+      ObjectNode body = JSON.createObjectNode().put("start", page * perPage).put("limit", perPage)
+          .put("length", slice.size()).put("total", Math.min(found.size(), SEARCH_CAP));
+      body.set("users", list);
+      send(ex, 200, body);
+    } else {
+      send(ex, 200, list);
+    }
+    if (deleteOnNextList > 0 && slice.size() > 1) {
+      slice.stream().limit(deleteOnNextList).forEach(u -> users.remove(u.id()));
+      deleteOnNextList = 0;
+    }
+  }
+
+  private void deleteUser(HttpExchange ex, String id) throws IOException {
+    if (failDeletesWith != 0) {
+      send(ex, failDeletesWith, error(failDeletesWith, "Internal Server Error", "Internal error", null));
+      return;
+    }
+    if (users.remove(id) == null) {
+      synchronized (this) {
+        notFound++;
+      }
+      send(ex, 404, error(404, "Not Found", "The user does not exist.", "inexistent_user"));
+      return;
+    }
+    synchronized (this) {
+      deleted++;
+    }
+    ex.sendResponseHeaders(204, -1);
+  }
+
+  /** The subset of the v3 query syntax the purge uses; anything else is refused like a bad query. */
+  static Predicate<User> parse(String q) {
+    Predicate<User> match = u -> true;
+    if (q == null || q.isBlank()) return match;
+    for (String term : q.split(" AND ")) {
+      Matcher range = RANGE.matcher(term.strip());
+      Matcher connection = CONNECTION.matcher(term.strip());
+      if (range.matches()) {
+        Instant from = Instant.parse(range.group(2));
+        Instant to = Instant.parse(range.group(3));
+        boolean fromIncl = range.group(1).equals("[");
+        boolean toIncl = range.group(4).equals("]");
+        match = match.and(u -> (fromIncl ? !u.createdAt().isBefore(from) : u.createdAt().isAfter(from))
+            && (toIncl ? !u.createdAt().isAfter(to) : u.createdAt().isBefore(to)));
+      } else if (connection.matches()) {
+        String name = connection.group(1).replace("\\\"", "\"").replace("\\\\", "\\");
+        match = match.and(u -> u.connection().equals(name));
+      } else {
+        throw new IllegalArgumentException("Query validation error: cannot parse '" + term + "'");
+      }
+    }
+    return match;
+  }
+
+  private static Map<String, String> query(String raw) {
+    Map<String, String> params = new HashMap<>();
+    if (raw == null || raw.isEmpty()) return params;
+    for (String pair : raw.split("&")) {
+      int eq = pair.indexOf('=');
+      String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+      params.put(key, eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
+    }
+    return params;
+  }
+
+  private static String provider(String connection) {
+    return connection.equals("google-oauth2") ? "google-oauth2" : "auth0";
+  }
+
+  private static ObjectNode error(int status, String error, String message, String code) {
+    ObjectNode n = JSON.createObjectNode().put("statusCode", status).put("error", error).put("message", message);
+    if (code != null) n.put("errorCode", code);
+    return n;
+  }
+
+  private static ObjectNode oauthError(String error, String description) {
+    return JSON.createObjectNode().put("error", error).put("error_description", description);
+  }
+
+  private static void send(HttpExchange ex, int status, JsonNode body) throws IOException {
+    byte[] bytes = JSON.writeValueAsBytes(body);
+    ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
+    ex.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+}
