@@ -105,8 +105,10 @@ public class PurgeReconciler implements Reconciler<UserDataPurge> {
     String namespace = resource.getMetadata().getNamespace();
     Job job = context.getSecondaryResources(Job.class).stream()
         .filter(j -> jobName.equals(j.getMetadata().getName())).findFirst()
-        // The informer may not have seen a Job created moments ago (or before a restart).
-        .orElseGet(() -> client.batch().v1().jobs().inNamespace(namespace).withName(jobName).get());
+        // The informer may not yet have seen a Job created moments ago: one the status already names
+        // is looked up before it is called lost. Any other is created; a 409 adopts it (restart).
+        .orElseGet(() -> previous != null && jobName.equals(previous.getJobName())
+            ? client.batch().v1().jobs().inNamespace(namespace).withName(jobName).get() : null);
     if (job == null) {
       if (previous != null && jobName.equals(previous.getJobName())) {
         return RunStatus.jobLost(resource, mode, jobName);
