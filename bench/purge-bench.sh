@@ -5,8 +5,8 @@
 # Needs the jar (mvn -o -q package -DskipTests) and hack/pg.sh. Raw output: bench/results/.
 # Both psql and the purge connect without TLS (loopback; TLS is not what is measured). The purge is
 # timed twice: plain `java -jar`, and as the purge Job runs it (FAST_START): the Dockerfile's
-# ENTRYPOINT flags, its AppCDS archive (trained here the way the Dockerfile trains it) and the
-# JAVA_TOOL_OPTIONS the operator sets on purge containers. Baselines: psql DELETE and psql TRUNCATE.
+# ENTRYPOINT flags (C1 only, SerialGC) and its AppCDS archive, trained here the way the Dockerfile
+# trains it. Baselines: psql DELETE and psql TRUNCATE.
 set -euo pipefail
 USERS=${1:-100000}
 REPS=${REPS:-3}
@@ -21,11 +21,11 @@ export PGSSLMODE=disable
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT=$ROOT/bench/results/purge-bench-$USERS-$STAMP.txt
 RAW=$(mktemp -d)
-IMAGE_FLAGS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData"
+IMAGE_FLAGS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData -XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 PGPASSWORD=training java $IMAGE_FLAGS -XX:ArchiveClassesAtExit="$RAW/purge.jsa" -Xlog:cds=off -jar "$JAR" \
   purge --url jdbc:postgresql://127.0.0.1:9/training --user training --table training --confirm training \
   --dry-run --result-file "$RAW/training.json" >/dev/null 2>&1 || [ $? -eq 4 ]
-FAST_START=${FAST_START:-$IMAGE_FLAGS -XX:SharedArchiveFile=$RAW/purge.jsa -Xlog:cds=off -XX:TieredStopAtLevel=1 -XX:+UseSerialGC}
+FAST_START=${FAST_START:-$IMAGE_FLAGS -XX:SharedArchiveFile=$RAW/purge.jsa -Xlog:cds=off}
 LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 TABLES=(--table auth_user --table custom_auth_tenant --table custom_auth_onboardingprogress)
 

@@ -23,9 +23,9 @@ STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT=$ROOT/bench/results/purge-start-$STAMP.txt
 LOG=$ROOT/target/pg/server.log
 LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
-# The Dockerfile's ENTRYPOINT flags, and the flags the operator gives purge Jobs (JAVA_TOOL_OPTIONS).
-IMAGE_FLAGS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData"
-JOB_FLAGS=${JOB_FLAGS:--XX:TieredStopAtLevel=1 -XX:+UseSerialGC}
+# The Dockerfile's ENTRYPOINT flags (IMAGE_FLAGS), and the same before C1-only and SerialGC joined them.
+BASE_FLAGS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData"
+IMAGE_FLAGS="$BASE_FLAGS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 
 psql -qX -d postgres -c "drop database if exists $DB with (force)" -c "create database $DB" \
   -c "alter database $DB set log_statement = 'all'" \
@@ -39,18 +39,21 @@ ARGS=(purge --url "$URL" --table auth_user --table custom_auth_tenant --table cu
 PGPASSWORD=training java $IMAGE_FLAGS -XX:ArchiveClassesAtExit="$WORK/docker.jsa" -Xlog:cds=off -jar "$JAR" \
   purge --url jdbc:postgresql://127.0.0.1:9/training --user training --table training --confirm training \
   --dry-run --result-file "$WORK/training.json" >/dev/null 2>&1 || [ $? -eq 4 ]
+PGPASSWORD=training java $BASE_FLAGS -XX:ArchiveClassesAtExit="$WORK/base.jsa" -Xlog:cds=off -jar "$JAR" \
+  purge --url jdbc:postgresql://127.0.0.1:9/training --user training --table training --confirm training \
+  --dry-run --result-file "$WORK/training.json" >/dev/null 2>&1 || [ $? -eq 4 ]
 java $IMAGE_FLAGS -XX:ArchiveClassesAtExit="$WORK/full.jsa" -Xlog:cds=off -jar "$JAR" "${ARGS[@]}" >/dev/null 2>&1
 
 declare -A FLAGS=(
+  [base_nocds]="$BASE_FLAGS"
+  [base_cds]="$BASE_FLAGS -XX:SharedArchiveFile=$WORK/base.jsa"
   [image_nocds]="$IMAGE_FLAGS"
   [image_cds]="$IMAGE_FLAGS -XX:SharedArchiveFile=$WORK/docker.jsa"
-  [job_nocds]="$IMAGE_FLAGS $JOB_FLAGS"
-  [job_cds]="$IMAGE_FLAGS -XX:SharedArchiveFile=$WORK/docker.jsa $JOB_FLAGS"
-  [job_fullcds]="$IMAGE_FLAGS -XX:SharedArchiveFile=$WORK/full.jsa $JOB_FLAGS"
+  [image_fullcds]="$IMAGE_FLAGS -XX:SharedArchiveFile=$WORK/full.jsa"
 )
-VARIANTS=(image_nocds image_cds job_nocds job_cds job_fullcds)
+VARIANTS=(base_nocds base_cds image_nocds image_cds image_fullcds)
 # -Xshare:on makes a rejected archive an error instead of a silent slow start.
-for v in image_cds job_cds job_fullcds; do
+for v in base_cds image_cds image_fullcds; do
   java ${FLAGS[$v]} -Xshare:on -Xlog:cds=off -jar "$JAR" --version >/dev/null
 done
 

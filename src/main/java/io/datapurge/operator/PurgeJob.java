@@ -32,12 +32,6 @@ public final class PurgeJob {
   public static final String MODE_LABEL = "datapurge.io/mode";
   /** The image's numeric USER (Dockerfile), so Jobs run as the operator does. */
   static final long RUN_AS = 65532L;
-  /**
-   * JVM flags for the short-lived purge process, added to the image's ENTRYPOINT flags by the java
-   * launcher: C1 only (C2's compiler threads compete with start-up for CPU and a purge waits on the
-   * database) and the serial collector (a small heap, no GC threads). bench/purge-bench.sh measures them.
-   */
-  static final String JAVA_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC";
 
   private PurgeJob() {}
 
@@ -173,7 +167,6 @@ public final class PurgeJob {
       env.add(secretEnv("AUTH0_CLIENT_ID", secret.getName(), secret.getClientIdKey()));
       env.add(secretEnv("AUTH0_CLIENT_SECRET", secret.getName(), secret.getClientSecretKey()));
     }
-    env.add(new EnvVarBuilder().withName("JDK_JAVA_OPTIONS").withValue(JAVA_OPTIONS).build());
     return env;
   }
 

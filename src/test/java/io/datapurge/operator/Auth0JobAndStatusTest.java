@@ -39,7 +39,7 @@ class Auth0JobAndStatusTest {
     assertThat(c.getArgs()).containsSubsequence("--auth0-domain", "staging-tenant.eu.auth0.com",
         "--auth0-connection", "Username-Password-Authentication", "--auth0-time-limit", "1620s");
     assertThat(c.getEnv()).extracting(EnvVar::getName)
-        .containsExactly("PGUSER", "PGPASSWORD", "AUTH0_CLIENT_ID", "AUTH0_CLIENT_SECRET", "JDK_JAVA_OPTIONS");
+        .containsExactly("PGUSER", "PGPASSWORD", "AUTH0_CLIENT_ID", "AUTH0_CLIENT_SECRET");
     assertThat(c.getEnv().subList(2, 4)).allSatisfy(e -> {
       assertThat(e.getValue()).isNull();
       assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("auth0-purge");
@@ -52,7 +52,7 @@ class Auth0JobAndStatusTest {
   void withoutAuth0TheJobHasNoAuth0FlagsOrEnv() {
     Container c = container(Resources.purge("reset", "pyfactor", "pyfactor"), RunMode.Purge);
     assertThat(c.getArgs()).noneMatch(a -> a.startsWith("--auth0"));
-    assertThat(c.getEnv()).extracting(EnvVar::getName).containsExactly("PGUSER", "PGPASSWORD", "JDK_JAVA_OPTIONS");
+    assertThat(c.getEnv()).extracting(EnvVar::getName).containsExactly("PGUSER", "PGPASSWORD");
   }
 
   @Test

@@ -46,22 +46,13 @@ class PurgeJobTest {
   @Test
   void credentialsComeOnlyFromTheSecretByReference() {
     Container c = container(PurgeJob.desired(Resources.purge("r", "app", "app"), RunMode.Purge, Resources.SETTINGS));
-    List<EnvVar> secrets = c.getEnv().stream().filter(e -> e.getValueFrom() != null).toList();
-    assertThat(secrets).extracting(EnvVar::getName).containsExactly("PGUSER", "PGPASSWORD");
-    assertThat(c.getEnv()).extracting(EnvVar::getName).containsOnly("PGUSER", "PGPASSWORD", "JDK_JAVA_OPTIONS");
-    assertThat(secrets).allSatisfy(e -> {
+    assertThat(c.getEnv()).extracting(EnvVar::getName).containsExactly("PGUSER", "PGPASSWORD");
+    assertThat(c.getEnv()).allSatisfy(e -> {
       assertThat(e.getValue()).isNull();
       assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("pg-purge");
     });
     assertThat(c.getEnv().get(1).getValueFrom().getSecretKeyRef().getKey()).isEqualTo("password");
     assertThat(String.join(" ", c.getArgs())).doesNotContain("password");
-  }
-
-  @Test
-  void purgeJvmStartsWithTheShortLivedProcessFlags() {
-    Container c = container(PurgeJob.desired(Resources.purge("r", "app", "app"), RunMode.Purge, Resources.SETTINGS));
-    assertThat(c.getEnv()).filteredOn(e -> e.getName().equals("JDK_JAVA_OPTIONS")).singleElement()
-        .satisfies(e -> assertThat(e.getValue()).contains("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
   }
 
   @Test
