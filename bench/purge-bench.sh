@@ -4,8 +4,9 @@
 #   bench/purge-bench.sh [USERS]      (default 100000; REPS=3 runs each, medians reported)
 # Needs the jar (mvn -o -q package -DskipTests) and hack/pg.sh. Raw output: bench/results/.
 # Both psql and the purge connect without TLS (loopback; TLS is not what is measured). The purge is
-# timed twice: plain `java -jar`, and with FAST_START JVM flags, which suit a short-lived Job
-# (set them on the purge container with JAVA_TOOL_OPTIONS).
+# timed twice: plain `java -jar`, and as the purge Job runs it (FAST_START): the Dockerfile's
+# ENTRYPOINT flags (C1 only, SerialGC) and its AppCDS archive, trained here the way the Dockerfile
+# trains it. Baselines: psql DELETE and psql TRUNCATE.
 set -euo pipefail
 USERS=${1:-100000}
 REPS=${REPS:-3}
@@ -16,11 +17,15 @@ JAR=${PURGE_JAR:-$ROOT/target/user-data-purge.jar}
 [ -f "$JAR" ] || mvn -o -q package -DskipTests
 DB=purge_bench
 TEMPLATE=purge_bench_template
-FAST_START=${FAST_START:--XX:TieredStopAtLevel=1 -XX:+UseSerialGC}
 export PGSSLMODE=disable
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT=$ROOT/bench/results/purge-bench-$USERS-$STAMP.txt
 RAW=$(mktemp -d)
+IMAGE_FLAGS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData -XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+PGPASSWORD=training java $IMAGE_FLAGS -XX:ArchiveClassesAtExit="$RAW/purge.jsa" -Xlog:cds=off -jar "$JAR" \
+  purge --url jdbc:postgresql://127.0.0.1:9/training --user training --table training --confirm training \
+  --dry-run --result-file "$RAW/training.json" >/dev/null 2>&1 || [ $? -eq 4 ]
+FAST_START=${FAST_START:-$IMAGE_FLAGS -XX:SharedArchiveFile=$RAW/purge.jsa -Xlog:cds=off}
 LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 TABLES=(--table auth_user --table custom_auth_tenant --table custom_auth_onboardingprogress)
 
@@ -30,7 +35,8 @@ psql -qX -d "$TEMPLATE" -f src/test/resources/schemas/django.sql -c "select seed
 rebuild() {
   psql -qX -d postgres -c "drop database if exists $DB with (force)" -c "create database $DB template $TEMPLATE" \
     -c "checkpoint" >/dev/null
-  psql -qX -d "$DB" -c "select count(*) from auth_user" >/dev/null
+  # every run starts with the tables in the cache (the purge counts them all first anyway)
+  psql -qX -d "$DB" -c "select (select count(*) from auth_user), (select count(*) from custom_auth_tenant), (select count(*) from custom_auth_onboardingprogress), (select count(*) from django_admin_log), (select count(*) from auth_user_groups), (select count(*) from auth_user_user_permissions), (select count(*) from accounts_profile)" >/dev/null
 }
 
 # timed NAME CMD...: wall seconds and peak RSS (KiB) of the command, appended to $RAW/NAME
@@ -46,13 +52,19 @@ delete from django_admin_log; delete from auth_user_groups; delete from auth_use
 delete from accounts_profile; delete from custom_auth_onboardingprogress;
 delete from auth_user; delete from custom_auth_tenant;
 commit;"
+PSQL_TRUNCATE="begin;
+truncate table django_admin_log, auth_user_groups, auth_user_user_permissions, accounts_profile,
+  custom_auth_onboardingprogress, auth_user, custom_auth_tenant restrict;
+commit;"
 
 URL="jdbc:postgresql://$PGHOST:$PGPORT/$DB"
 for rep in $(seq "$REPS"); do
   echo "rep $rep/$REPS" >&2
   rebuild; timed psql psql -qX -v ON_ERROR_STOP=1 -d "$DB" -c "$PSQL_DELETE"
+  rebuild; timed psql_truncate psql -qX -v ON_ERROR_STOP=1 -d "$DB" -c "$PSQL_TRUNCATE"
   rebuild; timed dryrun java -jar "$JAR" purge "${TABLES[@]}" --dry-run --url "$URL" --result-file "$RAW/dry.json"
   grep -o '"durationMs":[0-9]*' "$RAW/dry.json" | cut -d: -f2 >>"$RAW/dryms"
+  timed dryrun_fast java $FAST_START -jar "$JAR" purge "${TABLES[@]}" --dry-run --url "$URL" --result-file "$RAW/dry.json"
   timed delete java -jar "$JAR" purge "${TABLES[@]}" --confirm "$DB" --strategy delete --url "$URL" \
     --result-file "$RAW/delete.json"
   grep -o '"durationMs":[0-9]*' "$RAW/delete.json" | cut -d: -f2 >>"$RAW/delete_ms"
@@ -84,19 +96,25 @@ ratio() { paired "$1" | awk -v t="$2" '{printf "%.2fx (paired median) %s", $1, (
   echo "machine: $(nproc) cores, load average at start $LOAD"
   printf '%-44s %8s %9s %12s\n' "method" "wall s" "vs psql" "peak RSS MB"
   row "psql: hand-written DELETE, one transaction" psql
+  row "psql: TRUNCATE of the same tables" psql_truncate
   row "purge --strategy delete" delete
   row "purge --strategy delete (FAST_START)" delete_fast
   row "purge --strategy truncate" truncate
   row "purge --strategy truncate (FAST_START)" truncate_fast
   row "purge --dry-run (plan + exact counts)" dryrun
+  row "purge --dry-run (FAST_START)" dryrun_fast
   echo "dry run: planning and counting inside the transaction took $(median <"$RAW/dryms") ms"
   echo "purge transaction alone (durationMs, no JVM start): delete $(median <"$RAW/delete_ms") ms," \
     "truncate $(median <"$RAW/truncate_ms") ms"
   echo "per-run wall seconds: psql $(cut -d' ' -f1 "$RAW/psql" | xargs); delete $(cut -d' ' -f1 "$RAW/delete" | xargs);" \
     "truncate $(cut -d' ' -f1 "$RAW/truncate" | xargs)"
-  echo "FAST_START=$FAST_START"
+  echo "FAST_START=${FAST_START//$RAW\//}"
   echo "target delete <= 1.15x psql: plain $(ratio delete 1.15), FAST_START $(ratio delete_fast 1.15)"
   echo "target truncate <= 0.25x psql: plain $(ratio truncate 0.25), FAST_START $(ratio truncate_fast 0.25)"
+  echo "truncate vs psql TRUNCATE (median wall): plain $(echo "$(col truncate 1) $(col psql_truncate 1)" | awk '{printf "%.2fx", $1/$2}')," \
+    "FAST_START $(echo "$(col truncate_fast 1) $(col psql_truncate 1)" | awk '{printf "%.2fx", $1/$2}')"
+  peak=$(cat "$RAW"/{delete,delete_fast,truncate,truncate_fast,dryrun,dryrun_fast} | awk '$2 > m {m = $2} END {printf "%.0f", m/1024}')
+  echo "target peak RSS of the purge <= 256 MB: $peak MB (largest of all purge runs) $([ "$peak" -le 256 ] && echo met || echo MISSED)"
 } | tee "$OUT"
 echo "raw output: $OUT.raw" >&2
 rm -rf "$RAW"

@@ -3,6 +3,7 @@ package io.datapurge.cli;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.util.ContextInitializer;
 import io.datapurge.api.UserDataPurge;
+import io.datapurge.operator.ApiRequestMetrics;
 import io.datapurge.operator.HttpEndpoints;
 import io.datapurge.operator.OperatorSettings;
 import io.datapurge.operator.PurgeMetrics;
@@ -113,11 +114,17 @@ public final class OperatorCommand implements Callable<Integer> {
 
   /** Starts the controller and the HTTP endpoints; the caller closes the result to stop both. */
   public Running start() throws Exception {
-    return start(new KubernetesClientBuilder().withHttpClientFactory(new JdkHttpClientFactory()).build());
+    ApiRequestMetrics requests = new ApiRequestMetrics();
+    return start(new KubernetesClientBuilder().withHttpClientFactory(new JdkHttpClientFactory())
+        .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("api-requests", requests)).build(), requests);
   }
 
   /** As {@link #start()}, with a given client (tests pass one holding a ServiceAccount's token). */
   public Running start(KubernetesClient client) throws Exception {
+    return start(client, null);
+  }
+
+  private Running start(KubernetesClient client, ApiRequestMetrics requests) throws Exception {
     Pattern protectedDatabases = compile(protectedPattern);
     String image = purgeImage.isBlank() ? ownImage(client) : purgeImage;
     OperatorSettings settings = new OperatorSettings(image, protectedDatabases, jobDeadline, jobTtl, auth0BaseUrl);
@@ -128,6 +135,9 @@ public final class OperatorCommand implements Callable<Integer> {
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
+    if (requests != null) {
+      requests.bindTo(registry);
+    }
 
     AtomicBoolean stopping = new AtomicBoolean();
     Operator operator = new Operator(o -> {

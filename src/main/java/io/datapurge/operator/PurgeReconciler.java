@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -40,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * decided. A run in a final phase for the current generation is never looked at again, so a
  * restarted operator does not re-create a Job whose TTL removed it.
  */
-@ControllerConfiguration(name = "userdatapurge")
+@ControllerConfiguration(name = "userdatapurge", informer = @Informer(itemStore = PrunedItemStore.ForUserDataPurge.class))
 public class PurgeReconciler implements Reconciler<UserDataPurge> {
 
   private static final Logger LOG = LoggerFactory.getLogger(PurgeReconciler.class);
@@ -67,12 +68,14 @@ public class PurgeReconciler implements Reconciler<UserDataPurge> {
         .withName("jobs")
         .withLabelSelector(PurgeJob.SELECTOR)
         .withNamespacesInheritedFromController()
+        .withItemStore(new PrunedItemStore<>())
         .build(), context);
     // Pods tell us about a missing Secret (no Job status change) and carry the result.
     var pods = new InformerEventSource<>(InformerEventSourceConfiguration.from(Pod.class, UserDataPurge.class)
         .withName("pods")
         .withLabelSelector(PurgeJob.SELECTOR)
         .withNamespacesInheritedFromController()
+        .withItemStore(new PrunedItemStore<>())
         .withSecondaryToPrimaryMapper(pod -> {
           String owner = pod.getMetadata().getAnnotations() == null ? null
               : pod.getMetadata().getAnnotations().get(PurgeJob.RESOURCE_ANNOTATION);
@@ -105,8 +108,10 @@ public class PurgeReconciler implements Reconciler<UserDataPurge> {
     String namespace = resource.getMetadata().getNamespace();
     Job job = context.getSecondaryResources(Job.class).stream()
         .filter(j -> jobName.equals(j.getMetadata().getName())).findFirst()
-        // The informer may not have seen a Job created moments ago (or before a restart).
-        .orElseGet(() -> client.batch().v1().jobs().inNamespace(namespace).withName(jobName).get());
+        // The informer may not yet have seen a Job created moments ago: one the status already names
+        // is looked up before it is called lost. Any other is created; a 409 adopts it (restart).
+        .orElseGet(() -> previous != null && jobName.equals(previous.getJobName())
+            ? client.batch().v1().jobs().inNamespace(namespace).withName(jobName).get() : null);
     if (job == null) {
       if (previous != null && jobName.equals(previous.getJobName())) {
         return RunStatus.jobLost(resource, mode, jobName);

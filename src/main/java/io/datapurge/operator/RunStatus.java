@@ -62,8 +62,13 @@ final class RunStatus {
     String db = resource.getSpec().getDatabase().getName();
     Optional<JobCondition> complete = condition(job, "Complete");
     Optional<JobCondition> failed = condition(job, "Failed");
+    // backoffLimit 0, restartPolicy Never: the Job's one pod decides its outcome. Seen on the pod, the
+    // end needs no wait for the Job controller, which batches pod updates for about a second.
+    Optional<String> podEnd = ended(pods);
+    boolean done = complete.isPresent() || podEnd.filter("Succeeded"::equals).isPresent();
+    boolean broke = failed.isPresent() || podEnd.filter("Failed"::equals).isPresent();
 
-    if (complete.isEmpty() && failed.isEmpty()) {
+    if (!done && !broke) {
       UserDataPurgeStatus status = base(resource, mode == RunMode.Plan ? Phase.Planning : Phase.Running);
       status.setJobName(jobName);
       status.setStartTime(startTime(job));
@@ -99,12 +104,13 @@ final class RunStatus {
     status.setStartTime(startTime(job));
     status.setCompletionTime(job.getStatus().getCompletionTime() != null
         ? job.getStatus().getCompletionTime()
-        : complete.or(() -> failed).map(JobCondition::getLastTransitionTime).orElse(null));
+        : complete.or(() -> failed).map(JobCondition::getLastTransitionTime)
+            .orElseGet(() -> terminated.map(ContainerStateTerminated::getFinishedAt).orElse(null)));
     status.setDryRun(mode == RunMode.Plan);
     result.ifPresent(r -> counts(status, r));
 
     PurgeResult.Failure error = result.map(PurgeResult::error).orElse(null);
-    if (complete.isPresent() && result.isPresent() && error == null) {
+    if (done && result.isPresent() && error == null) {
       PurgeResult r = result.get();
       if (mode == RunMode.Purge && !Boolean.TRUE.equals(r.committed())) {
         status.setReason(RESULT_MISSING);
@@ -124,7 +130,7 @@ final class RunStatus {
           + " uncommitted purge. Look for locks on the tables or raise --job-deadline, then change"
           + " spec.runId to run again.");
     } else if (terminated.isPresent()) {
-      status.setReason(complete.isPresent() ? RESULT_MISSING : JOB_FAILED);
+      status.setReason(done ? RESULT_MISSING : JOB_FAILED);
       status.setMessage("The purge container exited with code " + terminated.get().getExitCode()
           + " without a readable result; see kubectl logs job/" + jobName + ".");
     } else {
@@ -247,6 +253,13 @@ final class RunStatus {
 
   static boolean finished(Job job) {
     return condition(job, "Complete").isPresent() || condition(job, "Failed").isPresent();
+  }
+
+  /** The phase of a purge pod that has ended (Succeeded or Failed), if any. */
+  private static Optional<String> ended(Collection<Pod> pods) {
+    return pods.stream().map(p -> p.getStatus() == null ? null : p.getStatus().getPhase())
+        .filter(phase -> "Succeeded".equals(phase) || "Failed".equals(phase))
+        .findFirst();
   }
 
   private static Optional<ContainerStateTerminated> terminated(Collection<Pod> pods) {

@@ -85,6 +85,30 @@ class RunStatusTest {
   }
 
   @Test
+  void podThatEndedDecidesTheRunBeforeTheJobControllerRecordsIt() {
+    Pod succeeded = terminated(0, PURGE_RESULT);
+    succeeded.getStatus().setPhase("Succeeded");
+    succeeded.getStatus().getContainerStatuses().get(0).getState().getTerminated().setFinishedAt("2026-11-26T05:00:08Z");
+    UserDataPurgeStatus status = RunStatus.of(Resources.purge("reset", "pyfactor", "pyfactor"), RunMode.Purge,
+        job(null, null), List.of(succeeded));
+    assertThat(status.getPhase()).isEqualTo(Phase.Succeeded);
+    assertThat(status.getTotals().getAfter()).isZero();
+    assertThat(status.getCompletionTime()).isEqualTo("2026-11-26T05:00:08Z");
+
+    Pod failed = terminated(5, """
+        {"committed":false,"error":{"reason":"LockTimeout","message":"could not lock public.auth_user within 10s"}}""");
+    failed.getStatus().setPhase("Failed");
+    UserDataPurgeStatus failure = RunStatus.of(Resources.purge("reset", "pyfactor", "pyfactor"), RunMode.Purge,
+        job(null, null), List.of(failed));
+    assertThat(failure.getPhase()).isEqualTo(Phase.Failed);
+    assertThat(failure.getReason()).isEqualTo("LockTimeout");
+
+    UserDataPurgeStatus stillRunning = RunStatus.of(Resources.purge("reset", "pyfactor", "pyfactor"), RunMode.Purge,
+        job(null, null), List.of(terminated(0, PURGE_RESULT)));
+    assertThat(stillRunning.getPhase()).isEqualTo(Phase.Running);
+  }
+
+  @Test
   void failureReasonFromTheResultBecomesTheStatusReasonWithAdvice() {
     String result = """
         {"committed":false,"error":{"reason":"LockTimeout","message":"could not lock public.auth_user within 10s"}}""";
