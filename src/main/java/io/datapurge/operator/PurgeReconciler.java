@@ -5,6 +5,7 @@ import io.datapurge.api.Phase;
 import io.datapurge.api.UserDataPurge;
 import io.datapurge.api.UserDataPurgeSpec;
 import io.datapurge.api.UserDataPurgeStatus;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -98,6 +99,7 @@ public class PurgeReconciler implements Reconciler<UserDataPurge> {
 
   private UserDataPurgeStatus observe(UserDataPurge resource, UserDataPurgeStatus previous,
       Context<UserDataPurge> context) {
+    cancelSupersededRun(resource, previous, context.getClient());
     Optional<UserDataPurgeStatus> refusal = refusal(resource);
     if (refusal.isPresent()) {
       return refusal.get();
@@ -123,6 +125,23 @@ public class PurgeReconciler implements Reconciler<UserDataPurge> {
         : context.getSecondaryResources(Pod.class).stream()
             .filter(p -> jobName.equals(p.getMetadata().getLabels().get("job-name"))).toList();
     return RunStatus.of(resource, mode, job, pods);
+  }
+
+  /**
+   * A spec change while a run is still working (Planning/Running) ends that run: its Job is deleted,
+   * its pod stopped, and PostgreSQL rolls back the open transaction. Otherwise removing `confirm`
+   * (or any edit meant to stop a purge) would start the next run while the old Job still deletes.
+   */
+  private static void cancelSupersededRun(UserDataPurge resource, UserDataPurgeStatus previous,
+      KubernetesClient client) {
+    if (previous == null || previous.getJobName() == null || previous.getPhase() == null
+        || previous.getPhase().isFinal()
+        || Objects.equals(previous.getObservedGeneration(), resource.getMetadata().getGeneration())) {
+      return;
+    }
+    LOG.info("Spec changed during run {} ({}): deleting its Job", previous.getJobName(), previous.getPhase());
+    client.batch().v1().jobs().inNamespace(resource.getMetadata().getNamespace())
+        .withName(previous.getJobName()).withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
   }
 
   /** What the operator refuses before any Job exists; the schema already rejects malformed specs. */
@@ -197,7 +216,9 @@ public class PurgeReconciler implements Reconciler<UserDataPurge> {
       Context<UserDataPurge> context, Exception e) {
     UserDataPurgeStatus previous = resource.getStatus();
     UserDataPurgeStatus next = new UserDataPurgeStatus();
-    if (previous != null) {
+    // Keep what this generation's run already showed; a new generation starts clean, so the last
+    // run's Job and counts never appear under the new observedGeneration.
+    if (previous != null && Objects.equals(previous.getObservedGeneration(), resource.getMetadata().getGeneration())) {
       next = JSON.convertValue(previous, UserDataPurgeStatus.class);
     }
     if (next.getPhase() == null || next.getPhase().isFinal()) {

@@ -230,6 +230,27 @@ class UserDataPurgeIT {
   }
 
   @Test
+  void removingConfirmDuringARunningPurgeCancelsItsJobAndDeletesNothing() throws Exception {
+    String db = newDatabase();
+    Map<String, Long> before = counts(db);
+    try (Connection blocker = PostgresServer.connect(db)) {
+      blocker.setAutoCommit(false);
+      blocker.createStatement().execute("lock table auth_user in access exclusive mode");
+      apply("purge.yaml", "cancel", db, Map.of());
+      String purgeJob = awaitPhase("cancel", Phase.Running).getJobName();
+
+      kubectl(null, "-n", namespace, "patch", "purge", "cancel", "--type", "json",
+          "-p", "[{\"op\":\"remove\",\"path\":\"/spec/confirm\"}]");
+      await().atMost(TIMEOUT).until(() -> jobsOf("cancel").stream()
+          .noneMatch(j -> j.getMetadata().getName().equals(purgeJob)));
+      blocker.commit();
+    }
+    UserDataPurgeStatus plan = awaitPhase("cancel", Phase.AwaitingConfirmation);
+    assertThat(plan.getTotals().getBefore()).isEqualTo(sum(before));
+    assertThat(counts(db)).as("the cancelled purge deleted nothing").isEqualTo(before);
+  }
+
+  @Test
   void jobDeletedBeforeItsResultWasReadFailsWithJobLostAndIsNotRecreated() throws Exception {
     String db = newDatabase();
     Map<String, Long> before = counts(db);
