@@ -12,7 +12,8 @@ public enum Phase {
   Running,
   /** Purged (or, with dryRun, counted); status holds the counts. */
   Succeeded,
-  /** The Job failed; status.reason and the Ready condition say why. Nothing was committed. */
+  /** The Job failed; status.reason and the Ready condition say why. Nothing was committed, except
+   * with reason Auth0Incomplete (the database was purged; Auth0 users remain). */
   Failed,
   /** The operator refused the spec; no Job was created. */
   Blocked;

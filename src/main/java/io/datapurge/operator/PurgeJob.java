@@ -167,7 +167,10 @@ public final class PurgeJob {
       }
       // Stop in time to write the result: a Job killed at its deadline reports nothing.
       args.add("--auth0-time-limit");
-      args.add(settings.jobDeadline().toSeconds() * 9 / 10 + "s");
+      // The deadline counts from the Job's start (scheduling, image pull), the limit from the JVM's:
+      // leave a fixed margin so the purge reports what remains before the Job is killed.
+      long deadline = settings.jobDeadline().toSeconds();
+      args.add(Math.max(deadline / 2, deadline * 8 / 10 - 60) + "s");
       if (settings.auth0BaseUrl() != null) {
         args.add("--auth0-base-url");
         args.add(settings.auth0BaseUrl().toString());

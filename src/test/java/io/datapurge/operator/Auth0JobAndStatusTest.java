@@ -37,7 +37,7 @@ class Auth0JobAndStatusTest {
     Container c = container(withAuth0("pyfactor", "Username-Password-Authentication"), RunMode.Purge);
 
     assertThat(c.getArgs()).containsSubsequence("--auth0-domain", "staging-tenant.eu.auth0.com",
-        "--auth0-connection", "Username-Password-Authentication", "--auth0-time-limit", "1620s");
+        "--auth0-connection", "Username-Password-Authentication", "--auth0-time-limit", "1380s");
     assertThat(c.getEnv()).extracting(EnvVar::getName)
         .containsExactly("PGUSER", "PGPASSWORD", "AUTH0_CLIENT_ID", "AUTH0_CLIENT_SECRET");
     assertThat(c.getEnv().subList(2, 4)).allSatisfy(e -> {
