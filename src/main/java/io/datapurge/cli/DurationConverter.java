@@ -6,23 +6,46 @@ import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** Durations as PostgreSQL and kubectl write them: 500ms, 10s, 10m, 1h; 0 means no limit. */
-public final class DurationConverter implements ITypeConverter<Duration> {
-  private static final Pattern FORMAT = Pattern.compile("(\\d+)(ms|s|m|h)?");
+/**
+ * Durations as PostgreSQL, kubectl and Helm values write them: 500ms, 10s, 10m, 1h, 1h30m; a bare
+ * number is seconds; 0 means no limit where a flag allows it.
+ */
+public class DurationConverter implements ITypeConverter<Duration> {
+  private static final Pattern PART = Pattern.compile("(\\d+)(ms|h|m|s)");
 
   @Override
   public Duration convert(String value) {
-    Matcher m = FORMAT.matcher(value.strip());
-    if (!m.matches()) {
-      throw new TypeConversionException("'" + value + "' is not a duration: write e.g. 500ms, 10s, 10m or 1h");
+    String v = value.strip();
+    if (v.matches("\\d+")) {
+      return Duration.ofSeconds(Long.parseLong(v));
     }
-    long n = Long.parseLong(m.group(1));
-    String unit = m.group(2) == null ? "s" : m.group(2);
-    return switch (unit) {
-      case "ms" -> Duration.ofMillis(n);
-      case "m" -> Duration.ofMinutes(n);
-      case "h" -> Duration.ofHours(n);
-      default -> Duration.ofSeconds(n);
-    };
+    if (!v.matches("(\\d+(ms|h|m|s))+")) {
+      throw new TypeConversionException(
+          "'" + value + "' is not a duration: write e.g. 500ms, 10s, 30m, 24h or 1h30m");
+    }
+    Matcher m = PART.matcher(v);
+    Duration d = Duration.ZERO;
+    while (m.find()) {
+      long n = Long.parseLong(m.group(1));
+      d = d.plus(switch (m.group(2)) {
+        case "ms" -> Duration.ofMillis(n);
+        case "h" -> Duration.ofHours(n);
+        case "m" -> Duration.ofMinutes(n);
+        default -> Duration.ofSeconds(n);
+      });
+    }
+    return d;
+  }
+
+  /** For the operator's Job deadline and TTL, where zero would be meaningless. */
+  public static final class Positive extends DurationConverter {
+    @Override
+    public Duration convert(String value) {
+      Duration d = super.convert(value);
+      if (d.isZero()) {
+        throw new TypeConversionException("duration must be positive: " + value);
+      }
+      return d;
+    }
   }
 }

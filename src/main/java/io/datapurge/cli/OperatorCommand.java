@@ -85,11 +85,11 @@ public final class OperatorCommand implements Callable<Integer> {
   LogFormat logFormat;
 
   @Option(names = "--job-deadline", defaultValue = "${env:JOB_DEADLINE:-30m}",
-      converter = DurationConverter.class,
+      converter = DurationConverter.Positive.class,
       description = "activeDeadlineSeconds of each Job, e.g. 30m (env JOB_DEADLINE).")
   Duration jobDeadline;
 
-  @Option(names = "--job-ttl", defaultValue = "${env:JOB_TTL:-24h}", converter = DurationConverter.class,
+  @Option(names = "--job-ttl", defaultValue = "${env:JOB_TTL:-24h}", converter = DurationConverter.Positive.class,
       description = "ttlSecondsAfterFinished of each Job, e.g. 24h (env JOB_TTL).")
   Duration jobTtl;
 
@@ -227,37 +227,6 @@ public final class OperatorCommand implements Callable<Integer> {
       } catch (Exception e) {
         throw new IllegalStateException("logback configuration failed", e);
       }
-    }
-  }
-
-  /** Go-style durations as in the Helm values: 90s, 30m, 24h, 1h30m; or a plain number of seconds. */
-  public static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-    private static final Pattern PART = Pattern.compile("(\\d+)(h|m|s)");
-
-    @Override
-    public Duration convert(String value) {
-      String v = value.trim();
-      if (v.matches("\\d+")) {
-        return Duration.ofSeconds(Long.parseLong(v));
-      }
-      if (!v.matches("((\\d+)(h|m|s))+")) {
-        throw new CommandLine.TypeConversionException(
-            "'" + value + "' is not a duration; use e.g. 90s, 30m, 24h or 1h30m");
-      }
-      var m = PART.matcher(v);
-      Duration d = Duration.ZERO;
-      while (m.find()) {
-        long n = Long.parseLong(m.group(1));
-        d = d.plus(switch (m.group(2)) {
-          case "h" -> Duration.ofHours(n);
-          case "m" -> Duration.ofMinutes(n);
-          default -> Duration.ofSeconds(n);
-        });
-      }
-      if (d.isZero()) {
-        throw new CommandLine.TypeConversionException("duration must be positive: " + value);
-      }
-      return d;
     }
   }
 }

@@ -9,7 +9,7 @@ import picocli.CommandLine;
 
 class OperatorCommandTest {
 
-  final OperatorCommand.DurationConverter durations = new OperatorCommand.DurationConverter();
+  final DurationConverter durations = new DurationConverter.Positive();
 
   @Test
   void durationsReadLikeTheHelmValues() {
@@ -17,7 +17,8 @@ class OperatorCommandTest {
     assertThat(durations.convert("24h")).isEqualTo(Duration.ofHours(24));
     assertThat(durations.convert("1h30m")).isEqualTo(Duration.ofMinutes(90));
     assertThat(durations.convert("90")).isEqualTo(Duration.ofSeconds(90));
-    assertThatThrownBy(() -> durations.convert("soon")).hasMessageContaining("use e.g. 90s, 30m");
+    assertThatThrownBy(() -> durations.convert("0")).hasMessageContaining("positive");
+    assertThatThrownBy(() -> durations.convert("soon")).hasMessageContaining("write e.g. 500ms, 10s, 30m");
   }
 
   @Test
