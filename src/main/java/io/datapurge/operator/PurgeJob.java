@@ -103,7 +103,7 @@ public final class PurgeJob {
                   .withNewCapabilities().withDrop("ALL").endCapabilities()
                   .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
                 .endSecurityContext()
-                // The JVM writes to /tmp; the root filesystem stays read-only.
+                // hsperfdata is off (image flags); /tmp is for anything using java.io.tmpdir.
                 .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
               .endContainer()
               .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
