@@ -236,7 +236,16 @@ func (r *runner) sync(ctx context.Context, key string) error {
 		r.queue.AddAfter(key, configRetryInterval)
 		return r.wait(ctx, pod, "CreateContainerConfigError", err.Error())
 	}
-	return r.start(ctx, pod, env)
+	dir := filepath.Join(r.podsDir, fmt.Sprintf("%s_%s_%s", pod.Namespace, pod.Name, pod.UID))
+	mounts, err := r.mountSecrets(ctx, pod, dir)
+	if err != nil {
+		r.queue.AddAfter(key, configRetryInterval)
+		return r.wait(ctx, pod, "ContainerCreating", err.Error())
+	}
+	for k, v := range env {
+		env[k] = remap(v, mounts)
+	}
+	return r.start(ctx, pod, env, mounts)
 }
 
 func (r *runner) wants(pod *corev1.Pod) bool {
@@ -414,7 +423,7 @@ func expand(s string, env map[string]string) string {
 }
 
 // start runs the container's process in the background and reports it Running.
-func (r *runner) start(ctx context.Context, pod *corev1.Pod, env map[string]string) error {
+func (r *runner) start(ctx context.Context, pod *corev1.Pod, env map[string]string, mounts map[string]string) error {
 	c := &pod.Spec.Containers[0]
 	dir := filepath.Join(r.podsDir, fmt.Sprintf("%s_%s_%s", pod.Namespace, pod.Name, pod.UID))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -428,7 +437,11 @@ func (r *runner) start(ctx context.Context, pod *corev1.Pod, env map[string]stri
 	if err != nil {
 		return err
 	}
-	args := append(append(append([]string{}, r.javaOpts...), "-jar", r.jar), substitute(c, messageFile, env)...)
+	containerArgs := substitute(c, messageFile, env)
+	for i, a := range containerArgs {
+		containerArgs[i] = remap(a, mounts)
+	}
+	args := append(append(append([]string{}, r.javaOpts...), "-jar", r.jar), containerArgs...)
 	cmd := exec.Command(r.java, args...)
 	cmd.Dir = dir
 	cmd.Stdout, cmd.Stderr = logFile, logFile
@@ -471,10 +484,17 @@ func (r *runner) start(ctx context.Context, pod *corev1.Pod, env map[string]stri
 		message := terminationMessage(messageFile, filepath.Join(dir, "container.log"),
 			c.TerminationMessagePolicy == corev1.TerminationMessageFallbackToLogsOnError && code != 0)
 		log.Printf("pod %s/%s: pid %d exited with code %d", pod.Namespace, pod.Name, cmd.Process.Pid, code)
-		if err := r.updateStatus(context.Background(), pod, func(s *corev1.PodStatus) {
-			terminated(s, pod, code, reason, message, started)
-		}); err != nil && !apierrors.IsNotFound(err) {
-			log.Printf("pod %s/%s: cannot report exit: %v", pod.Namespace, pod.Name, err)
+		// Like the kubelet, keep trying while the API server is away (restarted, unreachable):
+		// a lost exit report would leave the pod Running forever and its result unread.
+		for {
+			err := r.updateStatus(context.Background(), pod, func(s *corev1.PodStatus) {
+				terminated(s, pod, code, reason, message, started)
+			})
+			if err == nil || apierrors.IsNotFound(err) {
+				break
+			}
+			log.Printf("pod %s/%s: cannot report exit: %v (retrying)", pod.Namespace, pod.Name, err)
+			time.Sleep(configRetryInterval)
 		}
 	}()
 	return nil

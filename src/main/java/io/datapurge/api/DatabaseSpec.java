@@ -30,12 +30,16 @@ public class DatabaseSpec {
 
   @Default("require")
   @JsonPropertyDescription("TLS mode (libpq sslmode): disable, allow, prefer, require, verify-ca or verify-full."
-      + " verify-ca and verify-full need the server's CA in the purge image.")
+      + " verify-ca and verify-full need the server's CA: set caSecret.")
   private SslMode sslMode = SslMode.REQUIRE;
 
   @Required
   @JsonPropertyDescription("Secret with the database user and password, passed to the Job as PGUSER and PGPASSWORD.")
   private CredentialsSecret credentialsSecret;
+
+  @JsonPropertyDescription("Secret key with the CA certificate that signed the server's certificate, mounted"
+      + " read-only into the purge pod and used as sslrootcert (for verify-ca and verify-full).")
+  private CaSecret caSecret;
 
   public String getHost() {
     return host;
@@ -75,5 +79,13 @@ public class DatabaseSpec {
 
   public void setCredentialsSecret(CredentialsSecret credentialsSecret) {
     this.credentialsSecret = credentialsSecret;
+  }
+
+  public CaSecret getCaSecret() {
+    return caSecret;
+  }
+
+  public void setCaSecret(CaSecret caSecret) {
+    this.caSecret = caSecret;
   }
 }

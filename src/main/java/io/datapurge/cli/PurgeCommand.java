@@ -11,6 +11,7 @@ import io.datapurge.purge.PurgePlan;
 import io.datapurge.purge.PurgeReport;
 import io.datapurge.purge.PurgeRequest;
 import io.datapurge.purge.PurgeResult;
+import io.datapurge.purge.RunLedger;
 import io.datapurge.purge.SqlFailures;
 import io.datapurge.purge.Strategy;
 import io.datapurge.purge.TableName;
@@ -107,6 +108,11 @@ public final class PurgeCommand implements Callable<Integer> {
   @Option(names = "--run-id", paramLabel = "ID", description = "Echoed into the result to tell runs apart.")
   String runId;
 
+  @Option(names = "--run-ledger", paramLabel = "TABLE",
+      description = "Record each committed --run-id in this table (created if missing) in the purge's transaction;"
+          + " a run id found there is not purged again and its recorded result is returned.")
+  String runLedger;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -123,7 +129,7 @@ public final class PurgeCommand implements Callable<Integer> {
       if (identity != null) identity.preflight(!dryRun);
       PurgeExecutor.Outcome outcome;
       try (HikariDataSource pool = settings.open(Duration.ofSeconds(5)); Connection c = pool.getConnection()) {
-        PurgeExecutor executor = new PurgeExecutor();
+        PurgeExecutor executor = new PurgeExecutor(runLedger == null ? null : new RunLedger(TableName.parse(runLedger)));
         if (!dryRun && confirm == null && !force && System.console() != null) {
           PurgeExecutor.Outcome preview = executor.run(c, request.withDryRun(true));
           PurgeResult shown = identity == null ? preview.result() : identity.complete(preview.result());
@@ -157,6 +163,9 @@ public final class PurgeCommand implements Callable<Integer> {
     } catch (PatternSyntaxException e) {
       throw new PurgeException(FailureReason.Usage, "--protected-pattern is not a valid regular expression: "
           + e.getDescription() + ".");
+    }
+    if (runLedger != null && runId == null) {
+      throw new PurgeException(FailureReason.Usage, "--run-ledger records runs by their --run-id: pass --run-id too.");
     }
     if (backupSchema != null && dryRun) {
       throw new PurgeException(FailureReason.Usage, "--backup-schema makes no sense with --dry-run: drop one of them.");

@@ -1,14 +1,18 @@
 package io.datapurge.operator;
 
 import io.datapurge.api.Auth0Spec;
+import io.datapurge.api.CaSecret;
 import io.datapurge.api.CredentialsSecret;
 import io.datapurge.api.DatabaseSpec;
 import io.datapurge.api.UserDataPurge;
 import io.datapurge.api.UserDataPurgeSpec;
+import io.datapurge.purge.RunLedger;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import java.util.ArrayList;
@@ -32,6 +36,8 @@ public final class PurgeJob {
   public static final String MODE_LABEL = "datapurge.io/mode";
   /** The image's numeric USER (Dockerfile), so Jobs run as the operator does. */
   static final long RUN_AS = 65532L;
+  /** Where spec.database.caSecret is mounted in the purge container. */
+  static final String CA_DIR = "/etc/datapurge/ca";
 
   private PurgeJob() {}
 
@@ -46,7 +52,7 @@ public final class PurgeJob {
     Map<String, String> annotations = Map.of(
         RESOURCE_ANNOTATION, meta.getName(),
         "datapurge.io/generation", String.valueOf(meta.getGeneration()));
-    return new JobBuilder()
+    Job job = new JobBuilder()
         .withNewMetadata()
           .withName(name)
           .withNamespace(meta.getNamespace())
@@ -105,6 +111,23 @@ public final class PurgeJob {
           .endTemplate()
         .endSpec()
         .build();
+    mountCa(job, resource.getSpec().getDatabase().getCaSecret());
+    return job;
+  }
+
+  /** The server's CA, when given: a read-only Secret volume with only that key, named by PGSSLROOTCERT. */
+  private static void mountCa(Job job, CaSecret ca) {
+    if (ca == null) {
+      return;
+    }
+    var pod = job.getSpec().getTemplate().getSpec();
+    pod.getVolumes().add(new VolumeBuilder().withName("ca").withNewSecret()
+        .withSecretName(ca.getName()).addNewItem().withKey(ca.getKey()).withPath("ca.crt").endItem()
+        .withDefaultMode(0444).endSecret().build());
+    var container = pod.getContainers().get(0);
+    container.getVolumeMounts().add(new VolumeMountBuilder().withName("ca").withMountPath(CA_DIR)
+        .withReadOnly(true).build());
+    container.getEnv().add(new EnvVarBuilder().withName("PGSSLROOTCERT").withValue(CA_DIR + "/ca.crt").build());
   }
 
   static List<String> args(UserDataPurge resource, RunMode mode, OperatorSettings settings) {
@@ -154,6 +177,11 @@ public final class PurgeJob {
     args.add(settings.protectedDatabases().pattern());
     args.add("--run-id");
     args.add(resource.getMetadata().getUid() + "/" + resource.getMetadata().getGeneration());
+    if (mode == RunMode.Purge) {
+      // At most once: a re-executed pod finds its run recorded and deletes nothing (docs/reliability.md).
+      args.add("--run-ledger");
+      args.add(RunLedger.DEFAULT_TABLE);
+    }
     args.add("--result-file");
     args.add("/dev/termination-log");
     return args;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.datapurge.api.Auth0Status;
 import io.datapurge.api.Phase;
+import io.datapurge.api.SslMode;
 import io.datapurge.api.TableStatus;
 import io.datapurge.api.Totals;
 import io.datapurge.api.UserDataPurge;
@@ -169,12 +170,22 @@ final class RunStatus {
     }
   }
 
+  /** verify-ca/verify-full without the server's CA cannot work; say so before the generic checks. */
+  private static String caAdvice(UserDataPurge resource) {
+    var db = resource.getSpec().getDatabase();
+    boolean verifies = db.getSslMode() == SslMode.VERIFY_CA || db.getSslMode() == SslMode.VERIFY_FULL;
+    return verifies && db.getCaSecret() == null
+        ? " sslMode " + db.getSslMode().value() + " verifies the server's certificate: set spec.database.caSecret"
+            + " to a Secret holding the CA that signed it (key ca.crt)."
+        : "";
+  }
+
   private static String advice(String reason, UserDataPurge resource) {
     String secret = resource.getSpec().getDatabase().getCredentialsSecret().getName();
     return switch (reason) {
       case "AuthFailed" -> " Check the user and password in Secret " + secret + ".";
-      case "ConnectionFailed" -> " Check spec.database.host, port and sslMode, and that the server is up;"
-          + " change spec.runId to retry.";
+      case "ConnectionFailed" -> caAdvice(resource) + " Check spec.database.host, port and sslMode, and that the"
+          + " server is up; change spec.runId to retry.";
       case "LockTimeout" -> " Another session holds a lock on the tables; retry when it is gone by"
           + " changing spec.runId.";
       case "Auth0Failed" -> resource.getSpec().getAuth0() == null ? ""

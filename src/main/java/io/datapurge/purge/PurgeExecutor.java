@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -32,6 +33,17 @@ public final class PurgeExecutor {
     }
   }
 
+  private final RunLedger ledger;
+
+  public PurgeExecutor() {
+    this(null);
+  }
+
+  /** With a ledger, a run id that already committed is not purged again (see {@link RunLedger}). */
+  public PurgeExecutor(RunLedger ledger) {
+    this.ledger = ledger;
+  }
+
   public Outcome run(Connection connection, PurgeRequest request) {
     long started = System.nanoTime();
     String database = null;
@@ -51,6 +63,13 @@ public final class PurgeExecutor {
       if (!request.dryRun()) {
         refuseUnlessConfirmed(database, request);
         takePurgeLock(connection, database);
+        Optional<String> recorded = ledger == null || request.runId() == null ? Optional.empty()
+            : ledger.find(connection, request.runId());
+        if (recorded.isPresent()) {
+          connection.rollback();
+          log.info("Run {} already committed; returning its recorded result, deleting nothing", request.runId());
+          return new Outcome(null, ResultJson.read(recorded.get()));
+        }
       }
       plan = plan(connection, request);
       if (!request.dryRun()) lock(connection, plan);
@@ -74,9 +93,11 @@ public final class PurgeExecutor {
             + String.join(", ", notEmpty) + " (a trigger or rule put them back?)."
             + " The transaction was rolled back; nothing was deleted.");
       }
+      PurgeResult done = result(database, request, true, counts, started, null);
+      if (ledger != null && request.runId() != null) ledger.record(connection, request.runId(), done);
       committing = true;
       connection.commit();
-      return new Outcome(plan, result(database, request, true, counts, started, null));
+      return new Outcome(plan, done);
     } catch (Throwable error) {
       rollbackQuietly(connection);
       PurgeException failure = SqlFailures.classify(error, committing);

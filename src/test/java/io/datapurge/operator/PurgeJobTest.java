@@ -28,6 +28,7 @@ class PurgeJobTest {
         "--confirm", "pyfactor",
         "--protected-pattern", "(?i).*prod.*",
         "--run-id", "8d1f2c3e-0000-4000-8000-00000000abcd/1",
+        "--run-ledger", "datapurge_runs",
         "--result-file", "/dev/termination-log");
     assertThat(c.getImage()).isEqualTo("datapurge/user-data-purge-operator:0.1.0");
     assertThat(c.getCommand()).isNullOrEmpty();
@@ -94,6 +95,29 @@ class PurgeJobTest {
         .getSpec().getTemplate().getSpec();
     assertThat(pod.getSecurityContext().getRunAsUser() + ":" + pod.getSecurityContext().getRunAsGroup())
         .isEqualTo(user);
+  }
+
+  @Test
+  void caSecretIsMountedReadOnlyAndNamedAsTheRootCertificate() {
+    UserDataPurge resource = Resources.purge("r", "app", "app");
+    resource.getSpec().getDatabase().setCaSecret(new io.datapurge.api.CaSecret("pg-ca"));
+    resource.getSpec().getDatabase().getCaSecret().setKey("root.pem");
+    Job job = PurgeJob.desired(resource, RunMode.Purge, Resources.SETTINGS);
+    PodSpec pod = job.getSpec().getTemplate().getSpec();
+
+    assertThat(pod.getVolumes()).filteredOn(v -> v.getSecret() != null).singleElement().satisfies(v -> {
+      assertThat(v.getSecret().getSecretName()).isEqualTo("pg-ca");
+      assertThat(v.getSecret().getItems()).singleElement()
+          .satisfies(i -> assertThat(i.getKey() + "->" + i.getPath()).isEqualTo("root.pem->ca.crt"));
+    });
+    assertThat(container(job).getVolumeMounts()).anySatisfy(m -> {
+      assertThat(m.getMountPath()).isEqualTo("/etc/datapurge/ca");
+      assertThat(m.getReadOnly()).isTrue();
+    });
+    assertThat(container(job).getEnv()).extracting(EnvVar::getName, EnvVar::getValue)
+        .contains(org.assertj.core.groups.Tuple.tuple("PGSSLROOTCERT", "/etc/datapurge/ca/ca.crt"));
+    assertThat(PurgeJob.desired(Resources.purge("r", "app", "app"), RunMode.Purge, Resources.SETTINGS)
+        .getSpec().getTemplate().getSpec().getVolumes()).noneMatch(v -> v.getSecret() != null);
   }
 
   private static Container container(Job job) {

@@ -45,6 +45,22 @@ class RunStatusTest {
   }
 
   @Test
+  void verifyFullWithoutACaSecretFailingToConnectPointsAtCaSecret() {
+    String failure = "{\"committed\":false,\"error\":{\"reason\":\"ConnectionFailed\",\"message\":"
+        + "\"The connection to PostgreSQL failed (Could not open SSL root certificate file).\"}}";
+    UserDataPurge resource = Resources.purge("reset", "pyfactor", "pyfactor");
+    resource.getSpec().getDatabase().setSslMode(io.datapurge.api.SslMode.VERIFY_FULL);
+    UserDataPurgeStatus status = RunStatus.of(resource, RunMode.Purge, job("Failed", "BackoffLimitExceeded"),
+        List.of(terminated(4, failure)));
+    assertThat(status.getReason()).isEqualTo("ConnectionFailed");
+    assertThat(status.getMessage()).contains("sslMode verify-full", "set spec.database.caSecret");
+
+    resource.getSpec().getDatabase().setCaSecret(new io.datapurge.api.CaSecret("pg-ca"));
+    assertThat(RunStatus.of(resource, RunMode.Purge, job("Failed", "BackoffLimitExceeded"),
+        List.of(terminated(4, failure))).getMessage()).doesNotContain("caSecret");
+  }
+
+  @Test
   void dryRunEndsSucceededWithNothingDeleted() {
     UserDataPurge resource = Resources.purge("reset", "pyfactor", "pyfactor");
     resource.getSpec().setDryRun(true);
