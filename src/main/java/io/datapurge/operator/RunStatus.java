@@ -62,11 +62,16 @@ final class RunStatus {
     String db = resource.getSpec().getDatabase().getName();
     Optional<JobCondition> complete = condition(job, "Complete");
     Optional<JobCondition> failed = condition(job, "Failed");
+    Optional<ContainerStateTerminated> terminated = terminated(pods);
+    Optional<PurgeResult> result = terminated.map(ContainerStateTerminated::getMessage).flatMap(RunStatus::parse);
     // backoffLimit 0, restartPolicy Never: the Job's one pod decides its outcome. Seen on the pod, the
-    // end needs no wait for the Job controller, which batches pod updates for about a second.
+    // end needs no wait for the Job controller, which batches pod updates for about a second. A pod
+    // that failed without the purge's own error (e.g. stopped at the deadline) waits for the Job's
+    // condition, which names the cause.
     Optional<String> podEnd = ended(pods);
     boolean done = complete.isPresent() || podEnd.filter("Succeeded"::equals).isPresent();
-    boolean broke = failed.isPresent() || podEnd.filter("Failed"::equals).isPresent();
+    boolean broke = failed.isPresent()
+        || podEnd.filter("Failed"::equals).isPresent() && result.map(PurgeResult::error).isPresent();
 
     if (!done && !broke) {
       UserDataPurgeStatus status = base(resource, mode == RunMode.Plan ? Phase.Planning : Phase.Running);
@@ -97,8 +102,6 @@ final class RunStatus {
       return status;
     }
 
-    Optional<ContainerStateTerminated> terminated = terminated(pods);
-    Optional<PurgeResult> result = terminated.map(ContainerStateTerminated::getMessage).flatMap(RunStatus::parse);
     UserDataPurgeStatus status = base(resource, Phase.Failed);
     status.setJobName(jobName);
     status.setStartTime(startTime(job));

@@ -106,6 +106,12 @@ class RunStatusTest {
     UserDataPurgeStatus stillRunning = RunStatus.of(Resources.purge("reset", "pyfactor", "pyfactor"), RunMode.Purge,
         job(null, null), List.of(terminated(0, PURGE_RESULT)));
     assertThat(stillRunning.getPhase()).isEqualTo(Phase.Running);
+
+    // Stopped at the deadline: no result of its own; the Job's condition will say DeadlineExceeded.
+    Pod killed = terminated(143, "");
+    killed.getStatus().setPhase("Failed");
+    assertThat(RunStatus.of(Resources.purge("reset", "pyfactor", "pyfactor"), RunMode.Purge, job(null, null),
+        List.of(killed)).getPhase()).isEqualTo(Phase.Running);
   }
 
   @Test
