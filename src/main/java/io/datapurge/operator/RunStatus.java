@@ -66,12 +66,14 @@ final class RunStatus {
     Optional<PurgeResult> result = terminated.map(ContainerStateTerminated::getMessage).flatMap(RunStatus::parse);
     // backoffLimit 0, restartPolicy Never: the Job's one pod decides its outcome. Seen on the pod, the
     // end needs no wait for the Job controller, which batches pod updates for about a second. A pod
-    // that failed without the purge's own error (e.g. stopped at the deadline) waits for the Job's
-    // condition, which names the cause.
-    Optional<String> podEnd = ended(pods);
-    boolean done = complete.isPresent() || podEnd.filter("Succeeded"::equals).isPresent();
+    // that was stopped (deleted with its Job, or at the deadline: it has a deletionTimestamp) or
+    // failed without the purge's own error waits for the Job, which names the cause.
+    Optional<Pod> podEnd = ended(pods);
+    boolean done = complete.isPresent()
+        || podEnd.filter(p -> "Succeeded".equals(p.getStatus().getPhase())).isPresent();
     boolean broke = failed.isPresent()
-        || podEnd.filter("Failed"::equals).isPresent() && result.map(PurgeResult::error).isPresent();
+        || podEnd.filter(p -> "Failed".equals(p.getStatus().getPhase()) && p.getMetadata().getDeletionTimestamp() == null)
+            .isPresent() && result.map(PurgeResult::error).isPresent();
 
     if (!done && !broke) {
       UserDataPurgeStatus status = base(resource, mode == RunMode.Plan ? Phase.Planning : Phase.Running);
@@ -258,10 +260,10 @@ final class RunStatus {
     return condition(job, "Complete").isPresent() || condition(job, "Failed").isPresent();
   }
 
-  /** The phase of a purge pod that has ended (Succeeded or Failed), if any. */
-  private static Optional<String> ended(Collection<Pod> pods) {
-    return pods.stream().map(p -> p.getStatus() == null ? null : p.getStatus().getPhase())
-        .filter(phase -> "Succeeded".equals(phase) || "Failed".equals(phase))
+  /** A purge pod that has ended (phase Succeeded or Failed), if any. */
+  private static Optional<Pod> ended(Collection<Pod> pods) {
+    return pods.stream().filter(p -> p.getStatus() != null
+            && ("Succeeded".equals(p.getStatus().getPhase()) || "Failed".equals(p.getStatus().getPhase())))
         .findFirst();
   }
 

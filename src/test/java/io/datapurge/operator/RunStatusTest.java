@@ -112,6 +112,11 @@ class RunStatusTest {
     killed.getStatus().setPhase("Failed");
     assertThat(RunStatus.of(Resources.purge("reset", "pyfactor", "pyfactor"), RunMode.Purge, job(null, null),
         List.of(killed)).getPhase()).isEqualTo(Phase.Running);
+
+    // Deleted with its Job: its cancelled statement is no verdict; the Job (or its absence) decides.
+    failed.getMetadata().setDeletionTimestamp("2026-11-26T05:00:05Z");
+    assertThat(RunStatus.of(Resources.purge("reset", "pyfactor", "pyfactor"), RunMode.Purge, job(null, null),
+        List.of(failed)).getPhase()).isEqualTo(Phase.Running);
   }
 
   @Test
