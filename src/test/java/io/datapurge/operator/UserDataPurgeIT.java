@@ -10,6 +10,7 @@ import io.datapurge.api.UserDataPurgeStatus;
 import io.datapurge.cli.OperatorCommand;
 import io.datapurge.testing.ControlPlane;
 import io.datapurge.testing.PostgresServer;
+import io.datapurge.testing.PurgeResources;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
@@ -35,7 +36,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
@@ -354,30 +354,24 @@ class UserDataPurgeIT {
 
   // --- Kubernetes
 
+  PurgeResources purges() {
+    return new PurgeResources(client, namespace, TIMEOUT);
+  }
+
   UserDataPurge resource(String name) {
-    return client.resources(UserDataPurge.class).inNamespace(namespace).withName(name).get();
+    return purges().get(name);
   }
 
   UserDataPurgeStatus awaitPhase(String name, Phase phase) {
-    return awaitStatus(name, s -> s.getPhase() == phase);
+    return purges().awaitPhase(name, phase);
   }
 
-  /** Waits for a status of the resource's current generation that satisfies {@code done}. */
   UserDataPurgeStatus awaitStatus(String name, Predicate<UserDataPurgeStatus> done) {
-    return await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(250))
-        .until(() -> {
-          UserDataPurge r = resource(name);
-          return r == null || r.getStatus() == null
-              || !Objects.equals(r.getStatus().getObservedGeneration(), r.getMetadata().getGeneration())
-              ? null : r.getStatus();
-        }, s -> s != null && done.test(s));
+    return purges().awaitStatus(name, done);
   }
 
   List<Job> jobsOf(String name) {
-    String uid = resource(name).getMetadata().getUid();
-    return client.batch().v1().jobs().inNamespace(namespace).list().getItems().stream()
-        .filter(j -> j.getMetadata().getOwnerReferences().stream().anyMatch(o -> uid.equals(o.getUid())))
-        .toList();
+    return purges().jobsOf(name);
   }
 
   List<String> eventReasons(String name) {

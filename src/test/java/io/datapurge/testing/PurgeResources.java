@@ -1,0 +1,47 @@
+package io.datapurge.testing;
+
+import static org.awaitility.Awaitility.await;
+
+import io.datapurge.api.Phase;
+import io.datapurge.api.UserDataPurge;
+import io.datapurge.api.UserDataPurgeStatus;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Predicate;
+
+/** What the end-to-end tests read back from the API server about the purges in one namespace. */
+public record PurgeResources(KubernetesClient client, String namespace, Duration timeout) {
+
+  public UserDataPurge get(String name) {
+    return client.resources(UserDataPurge.class).inNamespace(namespace).withName(name).get();
+  }
+
+  public UserDataPurgeStatus awaitPhase(String name, Phase phase) {
+    return awaitStatus(name, s -> s.getPhase() == phase);
+  }
+
+  /** Waits for a status of the resource's current generation that satisfies {@code done}. */
+  public UserDataPurgeStatus awaitStatus(String name, Predicate<UserDataPurgeStatus> done) {
+    return await().atMost(timeout).pollInterval(Duration.ofMillis(250))
+        .until(() -> {
+          UserDataPurge r = get(name);
+          return r == null || r.getStatus() == null
+              || !Objects.equals(r.getStatus().getObservedGeneration(), r.getMetadata().getGeneration())
+              ? null : r.getStatus();
+        }, s -> s != null && done.test(s));
+  }
+
+  /** Jobs owned by the resource (by uid), whatever their name. */
+  public List<Job> jobsOf(String name) {
+    return jobsOwnedBy(get(name).getMetadata().getUid());
+  }
+
+  public List<Job> jobsOwnedBy(String uid) {
+    return client.batch().v1().jobs().inNamespace(namespace).list().getItems().stream()
+        .filter(j -> j.getMetadata().getOwnerReferences().stream().anyMatch(o -> uid.equals(o.getUid())))
+        .toList();
+  }
+}
