@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
 # Builds the local control plane's binaries from Go modules, once, into a cache outside the repo:
-#   $CONTROLPLANE_CACHE/<k8s version>/{kube-apiserver,kube-controller-manager}
+#   $CONTROLPLANE_CACHE/<k8s version>/{kube-apiserver,kube-controller-manager,kube-scheduler,kubelet,kube-proxy}
 #   $CONTROLPLANE_CACHE/etcd-<etcd version>/etcd
-#   $CONTROLPLANE_CACHE/podrunner-<hash of its source, go.mod, go.sum>/podrunner
 # Versions come from hack/controlplane/{kube,etcd}/go.mod. A binary already present is reused.
-# Prints KUBE_APISERVER=, KUBE_CONTROLLER_MANAGER=, ETCD=, PODRUNNER= lines (paths) on stdout;
-# progress goes to stderr.
+# Prints KUBE_APISERVER=, KUBE_CONTROLLER_MANAGER=, KUBE_SCHEDULER=, KUBELET=, KUBE_PROXY=, ETCD=
+# lines (paths) on stdout; progress goes to stderr.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -38,17 +37,20 @@ build() { # dir, output dir, go build args...
   log "built $out in $((SECONDS - start)) s"
 }
 
-# kube-apiserver and kube-controller-manager, stamped with the release they are built from.
+# The plane and the node, stamped with the release they are built from, in one `go build` (they
+# share most packages).
 kube_dir="$cache/$k8s_version"
-if [[ ! -x "$kube_dir/kube-apiserver" || ! -x "$kube_dir/kube-controller-manager" ]]; then
+kube_cmds=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy)
+missing=0
+for c in "${kube_cmds[@]}"; do [[ -x "$kube_dir/$c" ]] || missing=1; done
+if ((missing)); then
   minor="${k8s_version#v1.}"; minor="${minor%%.*}"
   ldflags="-s -w"
   for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
     ldflags+=" -X $pkg.gitVersion=$k8s_version -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
     ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=2026-02-10T00:00:00Z"
   done
-  build "$here/kube" "$kube_dir" -ldflags "$ldflags" \
-    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager
+  build "$here/kube" "$kube_dir" -ldflags "$ldflags" "${kube_cmds[@]/#/k8s.io/kubernetes/cmd/}"
 fi
 
 etcd_dir="$cache/etcd-$etcd_version"
@@ -58,14 +60,9 @@ if [[ ! -x "$etcd_dir/etcd" ]]; then
   for f in "$etcd_dir"/*; do [[ "$f" == "$etcd_dir/etcd" ]] || mv "$f" "$etcd_dir/etcd"; done
 fi
 
-# The pod runner changes with the project, so its key is a hash of what it is built from.
-runner_hash="$(cd "$here/kube" && cat go.mod go.sum podrunner/*.go | sha256sum | cut -c1-16)"
-runner_dir="$cache/podrunner-$runner_hash"
-if [[ ! -x "$runner_dir/podrunner" ]]; then
-  build "$here/kube" "$runner_dir" -ldflags "-s -w" ./podrunner
-fi
-
 echo "KUBE_APISERVER=$kube_dir/kube-apiserver"
 echo "KUBE_CONTROLLER_MANAGER=$kube_dir/kube-controller-manager"
+echo "KUBE_SCHEDULER=$kube_dir/kube-scheduler"
+echo "KUBELET=$kube_dir/kubelet"
+echo "KUBE_PROXY=$kube_dir/kube-proxy"
 echo "ETCD=$etcd_dir/etcd"
-echo "PODRUNNER=$runner_dir/podrunner"

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Builds the project's image from the Dockerfile (the same file users build) with the machine's
+# podman, and loads it into the local node's container runtime when that runs (hack/cluster.sh up).
+# No registry is reachable here, so the Dockerfile's two FROM images are made locally the first
+# time: a debootstrapped Debian bookworm plus OpenJDK 17 (and Maven for the build stage), tagged
+# with the names the Dockerfile uses. The image reference is the last line on stdout.
+#
+#   hack/image.sh          build (cached: seconds when nothing changed) and load
+#
+# Environment: IMAGE (default datapurge/user-data-purge-operator:<pom version without -SNAPSHOT>).
+# Needs root (rootful podman, containerd); installs podman, runc and debootstrap with apt-get.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+here="$root/hack/image"
+cache="${XDG_CACHE_HOME:-$HOME/.cache}/user-data-purge/images"
+export CONTAINERS_CONF="$here/containers.conf"
+
+log() { echo "image.sh: $*" >&2; }
+die() { log "$*"; exit 1; }
+
+[[ "$(id -u)" == 0 ]] || die "run as root: podman builds rootful and the node's containerd is root's"
+missing=()
+for tool in podman:podman runc:runc debootstrap:debootstrap; do
+  command -v "${tool%%:*}" >/dev/null || missing+=("${tool#*:}")
+done
+if ((${#missing[@]})); then
+  log "installing ${missing[*]} with apt-get"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+version="$(sed -n 's:^  <version>\(.*\)</version>:\1:p' "$root/pom.xml" | head -n 1)"
+version="${version%-SNAPSHOT}"
+image="${IMAGE:-datapurge/user-data-purge-operator:$version}"
+
+# Debian's mirror as this machine's apt is configured (never a host name written here).
+debian_mirror() {
+  local uri
+  uri="$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)"
+  [[ -n "$uri" ]] || uri="$(awk '$1 == "deb" && $3 ~ /^bookworm/ { print $2; exit }' /etc/apt/sources.list 2>/dev/null || true)"
+  [[ -n "$uri" ]] || die "no Debian mirror in /etc/apt/sources.list*; debootstrap needs one"
+  echo "$uri"
+}
+
+base_images() {
+  local stamp start=$SECONDS
+  stamp="$(cat "$here"/*.Containerfile | sha256sum | cut -c1-12)"
+  if podman image exists "localhost/datapurge-base-stamp:$stamp" &&
+    podman image exists docker.io/library/eclipse-temurin:17-jre &&
+    podman image exists docker.io/library/maven:3.9-eclipse-temurin-17; then
+    return
+  fi
+  if ! podman image exists localhost/bookworm-minbase:latest; then
+    local rootfs="$cache/bookworm-minbase"
+    if [[ ! -f "$cache/bookworm-minbase.tar" ]]; then
+      log "debootstrap bookworm (first time only; about a minute)"
+      rm -rf "$rootfs" && mkdir -p "$cache"
+      debootstrap --variant=minbase bookworm "$rootfs" "$(debian_mirror)" >"$cache/debootstrap.log" 2>&1 ||
+        { tail -n 20 "$cache/debootstrap.log" >&2; die "debootstrap failed (log: $cache/debootstrap.log)"; }
+      rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/lib/apt/lists/*
+      tar -C "$rootfs" -cf "$cache/bookworm-minbase.tar.tmp" . && mv "$cache/bookworm-minbase.tar.tmp" "$cache/bookworm-minbase.tar"
+      rm -rf "$rootfs"
+    fi
+    podman import -q "$cache/bookworm-minbase.tar" localhost/bookworm-minbase:latest >/dev/null
+  fi
+  local ctx
+  ctx="$(mktemp -d)"
+  trap 'rm -rf "$ctx"' RETURN
+  mkdir -p "$ctx/ca-certificates"
+  cp /usr/local/share/ca-certificates/*.crt "$ctx/ca-certificates/" 2>/dev/null || true
+  log "building the base image stand-ins (first time only)"
+  podman build -q --pull=never -f "$here/jre.Containerfile" -t docker.io/library/eclipse-temurin:17-jre "$ctx" >/dev/null
+  podman build -q --pull=never -f "$here/build.Containerfile" -t docker.io/library/maven:3.9-eclipse-temurin-17 "$ctx" >/dev/null
+  podman tag docker.io/library/eclipse-temurin:17-jre "localhost/datapurge-base-stamp:$stamp"
+  log "base images ready in $((SECONDS - start)) s"
+}
+
+build_image() {
+  local start=$SECONDS revision
+  revision="$(git -C "$root" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)"
+  mkdir -p "$HOME/.m2"
+  log "building $image from the Dockerfile"
+  # The host's Maven repository is mounted for the build stage only (not part of any layer), so
+  # dependencies are downloaded once per machine, not once per image build.
+  podman build --pull=never --layers -q -v "$HOME/.m2:/root/.m2" \
+    --build-arg "VERSION=$version" --build-arg "REVISION=$revision" \
+    -t "$image" "$root" >"$cache/build.log" 2>&1 ||
+    { tail -n 40 "$cache/build.log" >&2; die "podman build failed (log: $cache/build.log)"; }
+  log "image built in $((SECONDS - start)) s"
+}
+
+# Into the node's containerd (namespace k8s.io, where the kubelet looks), unless it already holds
+# this exact image.
+load_image() {
+  local socket="${NODE_CONTAINERD_SOCKET:-/run/user-data-purge/containerd/containerd.sock}"
+  if [[ ! -S "$socket" ]]; then
+    log "the node's containerd is not running ($socket); hack/cluster.sh up loads images it starts with"
+    return
+  fi
+  local id stamp="/var/lib/user-data-purge/containerd/loaded-images"
+  id="$(podman image inspect --format '{{.Id}}' "$image")"
+  grep -qxF "$image $id" "$stamp" 2>/dev/null && return
+  local start=$SECONDS
+  podman save --format docker-archive "$image" | ctr --address "$socket" -n k8s.io images import - >/dev/null
+  { grep -vF "$image " "$stamp" 2>/dev/null || true; echo "$image $id"; } >"$stamp.tmp" && mv "$stamp.tmp" "$stamp"
+  log "loaded into the node in $((SECONDS - start)) s"
+}
+
+mkdir -p "$cache"
+base_images
+build_image
+load_image
+echo "$image"
