@@ -1,19 +1,28 @@
 #!/usr/bin/env bash
-# A real, local Kubernetes control plane for tests and demos: etcd, kube-apiserver (RBAC,
-# service-account tokens, CRD validation with CEL), kube-controller-manager and a pod runner that
-# plays the kubelet for the purge pods on one Ready node. 127.0.0.1 only; state in target/cluster.
+# A real, local Kubernetes cluster for tests and demos: etcd, kube-apiserver (RBAC and the Node
+# authorizer, service-account tokens, CRD validation with CEL), kube-controller-manager,
+# kube-scheduler, and one node: a kubelet on containerd + runc, a bridge pod network, kube-proxy
+# (nftables) for Service routing. Needs root. State in target/cluster; the node's data (images,
+# pod volumes) under /var/lib/user-data-purge, its runtime state under /run/user-data-purge.
+#
+# All traffic stays on this machine: pods sit on the bridge datapurge0 (10.244.0.1/24) with
+# routes to that subnet and to the Service range only (no default route, no masquerade).
+# kube-apiserver, the kubelet and PostgreSQL (hack/pg.sh) listen on the bridge address; the
+# other servers on 127.0.0.1.
 #
 #   hack/cluster.sh up                 start (or find running) and print the admin kubeconfig's
 #                                      path on the last line
-#   hack/cluster.sh down               stop everything (state is kept; `up` resumes it)
+#   hack/cluster.sh down               stop everything it started, remove the bridge and the
+#                                      Service rules, restore the host settings the kubelet
+#                                      changed (state is kept; `up` resumes it)
+#   hack/cluster.sh host-address       the address at which pods reach servers on this machine
+#                                      (what a manifest puts in spec.database.host)
 #   hack/cluster.sh restart-apiserver  stop and start kube-apiserver only
 #   hack/cluster.sh status             show what runs
 #   hack/cluster.sh reset              down, then delete target/cluster
 #
-# Environment: CLUSTER_PORT_BASE (4 consecutive ports; default derived from this checkout's path),
-# PURGE_JAR (default target/user-data-purge.jar), PURGE_JAVA_OPTS, PODRUNNER_IMAGE_PATTERN
-# (default user-data-purge), CONTROLPLANE_CACHE (where binaries are built, see
-# hack/controlplane/build.sh).
+# Environment: CLUSTER_PORT_BASE (9 consecutive ports; default derived from this checkout's path),
+# CONTROLPLANE_CACHE (where binaries are built, see hack/controlplane/build.sh).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,30 +30,41 @@ state="$root/target/cluster"
 pki="$state/pki"
 kubeconfig="$state/admin.kubeconfig"
 node_name="local-node"
-components=(podrunner kube-controller-manager kube-apiserver etcd) # stop order
+bridge="datapurge0"
+host_address="10.244.0.1"
+pod_cidr="10.244.0.0/24"
+service_cidr="10.0.0.0/24"
+node_dir="/var/lib/user-data-purge"
+run_dir="/run/user-data-purge"
+containerd_socket="$run_dir/containerd/containerd.sock"
+pause_image="localhost/datapurge/pause:3.10"
+# Stop order: the node first, then the plane.
+components=(kube-proxy kubelet kube-scheduler kube-controller-manager kube-apiserver etcd)
 
 log() { echo "cluster.sh: $*" >&2; }
 die() { log "$*"; exit 1; }
 
-# Pids of a component of THIS plane: its binary lives in the build cache and its command line
-# names this plane's state directory (so planes of other checkouts are never touched, and a plane
+# Pids of a component of THIS cluster: its binary has the component's name and its command line
+# names this cluster's state directory (so clusters of other checkouts are never touched, and one
 # whose target/ was deleted by `mvn clean` is still found).
 pids_of() { # component
   local d exe
   for d in /proc/[0-9]*; do
     exe="$(readlink "$d/exe" 2>/dev/null)" || continue
     exe="${exe% (deleted)}"
-    [[ "${exe##*/}" == "$1" && "$exe" == "$cache"/* ]] || continue
+    [[ "${exe##*/}" == "$1" ]] || continue
     tr '\0' '\n' <"$d/cmdline" 2>/dev/null | grep -qF -- "$state/" && echo "${d#/proc/}"
   done
   return 0
 }
 
-# Containers the pod runner started (their working directory is under $state/pods).
-pod_pids() {
+# The node's containerd and its shims (they name the node's socket, not the state directory).
+runtime_pids() {
   local d
   for d in /proc/[0-9]*; do
-    [[ "$(readlink "$d/cwd" 2>/dev/null)" == "$state/pods/"* ]] && echo "${d#/proc/}"
+    tr '\0' '\n' <"$d/cmdline" 2>/dev/null | grep -qxF -- "$containerd_socket" && echo "${d#/proc/}"
+    [[ "$(readlink "$d/exe" 2>/dev/null)" == */containerd ]] &&
+      tr '\0' '\n' <"$d/cmdline" 2>/dev/null | grep -qF -- "$node_dir/containerd.toml" && echo "${d#/proc/}"
   done
   return 0
 }
@@ -72,46 +92,65 @@ build() {
     case "$line" in
       KUBE_APISERVER=*) apiserver_bin="${line#*=}" ;;
       KUBE_CONTROLLER_MANAGER=*) kcm_bin="${line#*=}" ;;
+      KUBE_SCHEDULER=*) scheduler_bin="${line#*=}" ;;
+      KUBELET=*) kubelet_bin="${line#*=}" ;;
+      KUBE_PROXY=*) proxy_bin="${line#*=}" ;;
       ETCD=*) etcd_bin="${line#*=}" ;;
-      PODRUNNER=*) podrunner_bin="${line#*=}" ;;
     esac
   done < <("$root/hack/controlplane/build.sh")
-  [[ -n "${podrunner_bin:-}" ]] || die "hack/controlplane/build.sh failed"
+  [[ -n "${proxy_bin:-}" && -n "${etcd_bin:-}" ]] || die "hack/controlplane/build.sh failed"
   k8s_version="$(basename "$(dirname "$apiserver_bin")")"
 }
 
-# Four consecutive ports: apiserver, etcd client, etcd peer, controller-manager. Recorded in
-# ports.env so the plane keeps them; the default base depends on this checkout's path, so several
-# checkouts can each run their own plane.
+# Nine consecutive ports: apiserver, etcd client, etcd peer, controller-manager, scheduler,
+# kubelet, kubelet healthz, kube-proxy healthz and metrics. Recorded in ports.env so the cluster keeps them;
+# the default base depends on this checkout's path.
 choose_ports() {
   if [[ -f "$state/ports.env" ]]; then
     # shellcheck disable=SC1091
     source "$state/ports.env"
   fi
   if [[ -n "${port_base:-}" && "${CLUSTER_PORT_BASE:-$port_base}" != "$port_base" ]] && running; then
-    die "the plane runs on ports $port_base-$((port_base + 3)); run hack/cluster.sh down before changing CLUSTER_PORT_BASE"
+    die "the cluster runs on ports $port_base-$((port_base + 8)); run hack/cluster.sh down before changing CLUSTER_PORT_BASE"
   fi
   if [[ -z "${port_base:-}" || "${CLUSTER_PORT_BASE:-$port_base}" != "$port_base" ]]; then
     local sum
     sum="$(printf '%s' "$root" | cksum | cut -d' ' -f1)"
     port_base="${CLUSTER_PORT_BASE:-$((20000 + sum % 900 * 10))}"
-    [[ "$port_base" =~ ^[0-9]+$ ]] && ((port_base > 1024 && port_base < 65530)) ||
-      die "CLUSTER_PORT_BASE=$port_base is not a port between 1025 and 65529"
+    [[ "$port_base" =~ ^[0-9]+$ ]] && ((port_base > 1024 && port_base < 65526)) ||
+      die "CLUSTER_PORT_BASE=$port_base is not a port between 1025 and 65525"
     mkdir -p "$state"
     echo "port_base=$port_base" >"$state/ports.env"
   fi
   api_port=$port_base etcd_port=$((port_base + 1)) peer_port=$((port_base + 2)) kcm_port=$((port_base + 3))
+  scheduler_port=$((port_base + 4)) kubelet_port=$((port_base + 5)) kubelet_healthz_port=$((port_base + 6))
+  proxy_healthz_port=$((port_base + 7)) proxy_metrics_port=$((port_base + 8))
 }
 
-port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && ! (exec 3<>"/dev/tcp/$host_address/$1") 2>/dev/null; }
 
 need_free_port() { # port, component
   port_free "$1" || die "port $1 (for $2) is in use by another program; choose other ports with" \
-    "CLUSTER_PORT_BASE=<port> hack/cluster.sh up (uses it and the next 3)"
+    "CLUSTER_PORT_BASE=<port> hack/cluster.sh up (uses it and the next 8)"
+}
+
+# What the node needs from Debian: the container runtime, CNI plugins, nft for kube-proxy,
+# podman to make the pause image.
+install_packages() {
+  local missing=() tool
+  for tool in containerd:containerd runc:runc nft:nftables podman:podman gcc:gcc; do
+    command -v "${tool%%:*}" >/dev/null || missing+=("${tool#*:}")
+  done
+  [[ -x /usr/lib/cni/bridge ]] || missing+=(containernetworking-plugins)
+  ((${#missing[@]})) || return 0
+  log "installing ${missing[*]} with apt-get"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
 certificates() {
-  [[ -f "$pki/admin.crt" ]] && return 0
+  # Certificates from before the node existed (no bridge address, no node identity) are made again.
+  [[ -f "$pki/node.crt" ]] && return 0
   log "creating certificates in $pki"
   rm -rf "$pki" && mkdir -p "$pki" && cd "$pki"
   openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 3650 \
@@ -121,36 +160,42 @@ certificates() {
       openssl x509 -req -CA ca.crt -CAkey ca.key -CAcreateserial -days 3650 -out "$1.crt" \
         -extfile <(printf '%s\n' "$3") 2>/dev/null
   }
-  sign apiserver "/CN=kube-apiserver" "subjectAltName=IP:127.0.0.1,IP:10.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local
+  sign apiserver "/CN=kube-apiserver" "subjectAltName=IP:$host_address,IP:127.0.0.1,IP:10.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local
 extendedKeyUsage=serverAuth"
   sign admin "/O=system:masters/CN=admin" "extendedKeyUsage=clientAuth"
+  # The kubelet as the Node authorizer knows it, its serving certificate, and the API server's
+  # client certificate for calls to the kubelet (logs).
+  sign node "/O=system:nodes/CN=system:node:$node_name" "extendedKeyUsage=clientAuth"
+  sign kubelet "/CN=$node_name" "subjectAltName=IP:$host_address,DNS:$node_name
+extendedKeyUsage=serverAuth"
+  sign apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client" "extendedKeyUsage=clientAuth"
   openssl genrsa -out sa.key 2048 2>/dev/null
   openssl rsa -in sa.key -pubout -out sa.pub 2>/dev/null
   chmod 600 ./*.key
   cd - >/dev/null
 }
 
-write_kubeconfig() {
-  local tmp="$kubeconfig.tmp"
+write_kubeconfig() { # file, user: the certificate pair in $pki (admin, node)
+  local tmp="$1.tmp"
   cat >"$tmp" <<EOF
 apiVersion: v1
 kind: Config
 clusters:
 - name: local-plane
   cluster:
-    server: https://127.0.0.1:$api_port
+    server: https://$host_address:$api_port
     certificate-authority-data: $(base64 -w0 "$pki/ca.crt")
 users:
-- name: admin
+- name: $2
   user:
-    client-certificate-data: $(base64 -w0 "$pki/admin.crt")
-    client-key-data: $(base64 -w0 "$pki/admin.key")
+    client-certificate-data: $(base64 -w0 "$pki/$2.crt")
+    client-key-data: $(base64 -w0 "$pki/$2.key")
 contexts:
 - name: local-plane
-  context: {cluster: local-plane, user: admin}
+  context: {cluster: local-plane, user: $2}
 current-context: local-plane
 EOF
-  chmod 600 "$tmp" && mv "$tmp" "$kubeconfig"
+  chmod 600 "$tmp" && mv "$tmp" "$1"
 }
 
 # Starts a daemon detached from this script (own session, no inherited descriptors), logging to
@@ -165,7 +210,7 @@ wait_until() { # what, component, seconds, command...
   local what="$1" component="$2" seconds="$3"; shift 3
   local deadline=$((SECONDS + seconds))
   until "$@" >/dev/null 2>&1; do
-    if [[ -z "$(pids_of "$component")" ]]; then
+    if [[ "$component" != containerd && -z "$(pids_of "$component")" ]]; then
       tail -n 30 "$state/$component.log" >&2 || true
       die "$component exited (log: $state/$component.log)"
     fi
@@ -179,10 +224,66 @@ wait_until() { # what, component, seconds, command...
 
 api_get() { # path: prints the body, fails unless 200
   curl -sf --max-time 5 --cacert "$pki/ca.crt" --cert "$pki/admin.crt" --key "$pki/admin.key" \
-    "https://127.0.0.1:$api_port$1"
+    "https://$host_address:$api_port$1"
 }
 
 api_ready() { [[ "$(api_get /readyz)" == ok ]]; }
+
+# --- host settings -------------------------------------------------------------------------------
+
+# The kubelet sets these sysctls; their values from before the first `up` are kept so `down`
+# puts them back.
+host_sysctls=(vm.overcommit_memory kernel.panic kernel.panic_on_oops)
+
+save_host_settings() {
+  mkdir -p "$node_dir"
+  [[ -f "$node_dir/host-settings" ]] && return 0
+  local k
+  for k in "${host_sysctls[@]}" net.ipv4.ip_forward; do echo "$k=$(sysctl -n "$k")"; done >"$node_dir/host-settings.tmp"
+  mv "$node_dir/host-settings.tmp" "$node_dir/host-settings"
+}
+
+restore_host_settings() {
+  [[ -f "$node_dir/host-settings" ]] || return 0
+  local line
+  while IFS= read -r line; do sysctl -q -w "$line" >/dev/null || true; done <"$node_dir/host-settings"
+  rm -f "$node_dir/host-settings"
+}
+
+# The bridge exists before kube-apiserver starts: it listens on the bridge address.
+pod_network() {
+  if ! ip link show "$bridge" >/dev/null 2>&1; then
+    log "creating bridge $bridge ($host_address/24)"
+    ip link add name "$bridge" type bridge
+  fi
+  ip addr show dev "$bridge" | grep -qF "inet $host_address/" || ip addr add "$host_address/24" dev "$bridge"
+  ip link set "$bridge" up
+  mkdir -p "$state/cni/net.d"
+  cat >"$state/cni/net.d/10-datapurge.conflist" <<EOF
+{
+  "cniVersion": "1.0.0",
+  "name": "datapurge",
+  "plugins": [
+    {
+      "type": "bridge",
+      "bridge": "$bridge",
+      "isGateway": false,
+      "ipMasq": false,
+      "hairpinMode": true,
+      "ipam": {
+        "type": "host-local",
+        "dataDir": "$run_dir/cni-ipam",
+        "ranges": [[{"subnet": "$pod_cidr", "gateway": "$host_address", "rangeStart": "10.244.0.10"}]],
+        "routes": [{"dst": "$service_cidr", "gw": "$host_address"}]
+      }
+    },
+    {"type": "loopback"}
+  ]
+}
+EOF
+}
+
+# --- plane ---------------------------------------------------------------------------------------
 
 start_etcd() {
   [[ -n "$(pids_of etcd)" ]] && return 0
@@ -200,62 +301,172 @@ start_apiserver() {
   need_free_port "$api_port" kube-apiserver
   launch kube-apiserver "$apiserver_bin" \
     --etcd-servers "http://127.0.0.1:$etcd_port" \
-    --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$api_port" \
+    --bind-address "$host_address" --advertise-address "$host_address" --secure-port "$api_port" \
     --cert-dir "$state/apiserver" \
     --tls-cert-file "$pki/apiserver.crt" --tls-private-key-file "$pki/apiserver.key" \
     --client-ca-file "$pki/ca.crt" \
-    --authorization-mode RBAC \
+    --authorization-mode Node,RBAC --enable-admission-plugins NodeRestriction \
+    --kubelet-client-certificate "$pki/apiserver-kubelet-client.crt" \
+    --kubelet-client-key "$pki/apiserver-kubelet-client.key" \
+    --kubelet-certificate-authority "$pki/ca.crt" --kubelet-preferred-address-types InternalIP \
     --service-account-issuer https://kubernetes.default.svc.cluster.local \
     --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
-    --service-cluster-ip-range 10.0.0.0/24 --allow-privileged=true --profiling=false
+    --service-cluster-ip-range "$service_cidr" --allow-privileged=true --profiling=false
   wait_until "kube-apiserver /readyz" kube-apiserver 120 api_ready
 }
 
 start_controller_manager() {
   [[ -n "$(pids_of kube-controller-manager)" ]] && return 0
   need_free_port "$kcm_port" kube-controller-manager
+  # nodelifecycle clears a new node's not-ready taint; replicaset and deployment run the
+  # operator's Deployment; endpointslice serves its metrics Service.
   launch kube-controller-manager "$kcm_bin" \
     --kubeconfig "$kubeconfig" \
     --authentication-kubeconfig "$kubeconfig" --authorization-kubeconfig "$kubeconfig" \
     --bind-address 127.0.0.1 --secure-port "$kcm_port" \
     --leader-elect=false --use-service-account-credentials=true \
     --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" \
-    --controllers job,garbagecollector,ttl-after-finished,serviceaccount-token,serviceaccount,namespace,clusterrole-aggregation,root-ca-cert-publisher
+    --controllers job,garbagecollector,ttl-after-finished,serviceaccount-token,serviceaccount,namespace,clusterrole-aggregation,root-ca-cert-publisher,nodelifecycle,replicaset,deployment,endpointslice,podgc
   wait_until "kube-controller-manager /healthz" kube-controller-manager 60 \
     curl -skf --max-time 2 "https://127.0.0.1:$kcm_port/healthz"
 }
 
-start_podrunner() {
-  [[ -n "$(pids_of podrunner)" ]] && return 0
-  launch podrunner "$podrunner_bin" --kubeconfig "$kubeconfig" --node-name "$node_name" \
-    --node-version "$k8s_version" --jar "${PURGE_JAR:-$root/target/user-data-purge.jar}" \
-    --pods-dir "$state/pods"
-  wait_until "node $node_name Ready" podrunner 30 node_ready
+start_scheduler() {
+  [[ -n "$(pids_of kube-scheduler)" ]] && return 0
+  need_free_port "$scheduler_port" kube-scheduler
+  launch kube-scheduler "$scheduler_bin" --kubeconfig "$kubeconfig" \
+    --authentication-kubeconfig "$kubeconfig" --authorization-kubeconfig "$kubeconfig" \
+    --bind-address 127.0.0.1 --secure-port "$scheduler_port" --leader-elect=false
+  wait_until "kube-scheduler /healthz" kube-scheduler 60 \
+    curl -skf --max-time 2 "https://127.0.0.1:$scheduler_port/healthz"
 }
 
-node_ready() { api_get "/api/v1/nodes/$node_name" | tr -d ' \n' | grep -q '"type":"Ready","status":"True"'; }
+# --- node ----------------------------------------------------------------------------------------
+
+start_containerd() {
+  if [[ -S "$containerd_socket" ]] && ctr --address "$containerd_socket" version >/dev/null 2>&1; then
+    return 0
+  fi
+  mkdir -p "$node_dir" "$run_dir"
+  # Version 2 config for containerd 1.6: cgroupfs (no systemd here), no oom_score_adj below the
+  # parent's (no CAP_SYS_RESOURCE in this VM), CNI from Debian's plugins and our conflist.
+  cat >"$node_dir/containerd.toml" <<EOF
+version = 2
+root = "$node_dir/containerd"
+state = "$run_dir/containerd"
+[grpc]
+  address = "$containerd_socket"
+[plugins."io.containerd.grpc.v1.cri"]
+  sandbox_image = "$pause_image"
+  restrict_oom_score_adj = true
+  stream_server_address = "127.0.0.1"
+  stream_server_port = "0"
+  [plugins."io.containerd.grpc.v1.cri".containerd]
+    snapshotter = "overlayfs"
+    default_runtime_name = "runc"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+      runtime_type = "io.containerd.runc.v2"
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+        SystemdCgroup = false
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    bin_dir = "/usr/lib/cni"
+    conf_dir = "$state/cni/net.d"
+EOF
+  # The config names the state directory, so pids_of finds this containerd.
+  printf '# cluster %s\n' "$state/" >>"$node_dir/containerd.toml"
+  log "starting containerd"
+  setsid containerd --config "$node_dir/containerd.toml" </dev/null >>"$state/containerd.log" 2>&1 9>&- &
+  wait_until "containerd" containerd 30 ctr --address "$containerd_socket" version
+}
+
+# The pod sandbox image, from Kubernetes' own pause.c (no registry to pull it from).
+pause_image() {
+  ctr --address "$containerd_socket" -n k8s.io images ls -q | grep -qxF "$pause_image" && return 0
+  local src dir
+  src="$(cd "$root/hack/controlplane/kube" && go list -m -f '{{.Dir}}' k8s.io/kubernetes)/build/pause/linux/pause.c"
+  [[ -f "$src" ]] || (cd "$root/hack/controlplane/kube" && go mod download k8s.io/kubernetes)
+  dir="$(mktemp -d)"
+  gcc -Os -static -o "$dir/pause" "$src" -DVERSION=3.10-datapurge
+  printf 'FROM scratch\nCOPY pause /pause\nUSER 65535:65535\nENTRYPOINT ["/pause"]\n' >"$dir/Containerfile"
+  CONTAINERS_CONF="$root/hack/image/containers.conf" podman build -q --pull=never -t "$pause_image" "$dir" >/dev/null
+  CONTAINERS_CONF="$root/hack/image/containers.conf" podman save --format docker-archive "$pause_image" |
+    ctr --address "$containerd_socket" -n k8s.io images import - >/dev/null
+  rm -rf "$dir"
+  log "pause image $pause_image loaded"
+}
+
+start_kubelet() {
+  [[ -n "$(pids_of kubelet)" ]] && return 0
+  need_free_port "$kubelet_port" kubelet; need_free_port "$kubelet_healthz_port" kubelet
+  write_kubeconfig "$state/node.kubeconfig" node
+  cat >"$state/kubelet.yaml" <<EOF
+apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+address: $host_address
+port: $kubelet_port
+readOnlyPort: 0
+healthzBindAddress: 127.0.0.1
+healthzPort: $kubelet_healthz_port
+tlsCertFile: $pki/kubelet.crt
+tlsPrivateKeyFile: $pki/kubelet.key
+authentication:
+  anonymous: {enabled: false}
+  webhook: {enabled: false}
+  x509: {clientCAFile: $pki/ca.crt}
+authorization: {mode: AlwaysAllow}
+containerRuntimeEndpoint: unix://$containerd_socket
+cgroupDriver: cgroupfs
+failSwapOn: false
+resolvConf: ""
+clusterDomain: cluster.local
+# Images exist only locally (hack/image.sh): never garbage-collect them.
+imageGCHighThresholdPercent: 100
+imageGCLowThresholdPercent: 99
+evictionHard: {memory.available: 100Mi, nodefs.available: 1%, imagefs.available: 1%}
+serializeImagePulls: false
+EOF
+  launch kubelet "$kubelet_bin" --config "$state/kubelet.yaml" --kubeconfig "$state/node.kubeconfig" \
+    --hostname-override "$node_name" --node-ip "$host_address" --root-dir "$node_dir/kubelet"
+  wait_until "node $node_name Ready" kubelet 60 node_ready
+}
+
+start_proxy() {
+  [[ -n "$(pids_of kube-proxy)" ]] && return 0
+  need_free_port "$proxy_healthz_port" kube-proxy; need_free_port "$proxy_metrics_port" kube-proxy
+  # Service rules in kube-proxy's own nftables tables; conntrack sysctls left as they are.
+  launch kube-proxy "$proxy_bin" --kubeconfig "$kubeconfig" --hostname-override "$node_name" \
+    --proxy-mode nftables --cluster-cidr "$pod_cidr" --nodeport-addresses "$host_address/32" \
+    --healthz-bind-address "127.0.0.1:$proxy_healthz_port" --metrics-bind-address "127.0.0.1:$proxy_metrics_port" \
+    --conntrack-max-per-core 0 --conntrack-tcp-timeout-established 0 --conntrack-tcp-timeout-close-wait 0
+  wait_until "kube-proxy /healthz" kube-proxy 60 curl -sf --max-time 2 "http://127.0.0.1:$proxy_healthz_port/healthz"
+}
+
+# Ready, and the controller-manager has taken the not-ready taint off (pods can be scheduled).
+node_ready() {
+  local node
+  node="$(api_get "/api/v1/nodes/$node_name" | tr -d ' \n')" || return 1
+  grep -q '"type":"Ready","status":"True"' <<<"$node" && ! grep -q 'node.kubernetes.io/not-ready' <<<"$node"
+}
 
 running() {
   local c
   for c in "${components[@]}"; do [[ -n "$(pids_of "$c")" ]] || return 1; done
+  [[ -S "$containerd_socket" ]]
 }
 
 up() {
   local tool
-  for tool in openssl curl flock setsid java; do
-    command -v "$tool" >/dev/null || die "$tool not found on PATH; install it (the plane needs openssl, curl, util-linux, a JRE 17+ and Go to build)"
+  [[ "$(id -u)" == 0 ]] || die "run as root: the node's kubelet, containerd and bridge need it"
+  install_packages
+  for tool in openssl curl flock setsid go ip; do
+    command -v "$tool" >/dev/null || die "$tool not found on PATH; install it (the cluster needs openssl, curl, util-linux, iproute2 and Go to build)"
   done
   mkdir -p "$state"
   exec 9>"$state/.lock"
   flock 9
   build
   choose_ports
-  # A pod runner built from older sources is replaced (the others are keyed by version only).
-  local pid
-  for pid in $(pids_of podrunner); do
-    [[ "$(readlink "/proc/$pid/exe")" == "$podrunner_bin" ]] || stop_pids "outdated podrunner" "$pid"
-  done
-  if running && [[ -f "$kubeconfig" ]] && api_ready; then
+  if running && [[ -f "$kubeconfig" ]] && api_ready && node_ready; then
     echo "$kubeconfig"
     return
   fi
@@ -264,23 +475,48 @@ up() {
     choose_ports
   fi
   local start=$SECONDS
+  save_host_settings
+  pod_network
   certificates
-  write_kubeconfig
+  write_kubeconfig "$kubeconfig" admin
   start_etcd
   start_apiserver
   start_controller_manager
-  start_podrunner
+  start_scheduler
+  start_containerd
+  pause_image
+  start_kubelet
+  start_proxy
   wait_until "ServiceAccount default/default" kube-controller-manager 60 \
     api_get /api/v1/namespaces/default/serviceaccounts/default
-  log "ready in $((SECONDS - start)) s on https://127.0.0.1:$api_port (logs: $state/*.log)"
+  log "ready in $((SECONDS - start)) s on https://$host_address:$api_port (logs: $state/*.log)"
   echo "$kubeconfig"
+}
+
+# The pods' containers and sandboxes, then containerd and its shims, then what the node left on
+# the host: pod volume mounts, Service rules, the bridge, the sysctls.
+stop_node() {
+  local c
+  if [[ -S "$containerd_socket" ]]; then
+    for c in $(ctr --address "$containerd_socket" -n k8s.io tasks ls -q 2>/dev/null); do
+      ctr --address "$containerd_socket" -n k8s.io tasks kill -s SIGKILL "$c" >/dev/null 2>&1 || true
+    done
+  fi
+  # shellcheck disable=SC2046
+  stop_pids "containerd" $(runtime_pids)
+  awk -v d="$node_dir/kubelet/" -v r="$run_dir/" '$2 ~ "^" d || $2 ~ "^" r { print $2 }' /proc/mounts |
+    sort -r | while IFS= read -r m; do umount -l "$m" 2>/dev/null || true; done
+  rm -rf "$run_dir"
+  nft delete table ip kube-proxy 2>/dev/null || true
+  nft delete table ip6 kube-proxy 2>/dev/null || true
+  ip link show "$bridge" >/dev/null 2>&1 && ip link delete "$bridge" && log "removed bridge $bridge"
+  restore_host_settings
 }
 
 down_all() {
   local c
   for c in "${components[@]}"; do stop "$c"; done
-  # shellcheck disable=SC2046
-  stop_pids "pod processes" $(pod_pids)
+  stop_node
 }
 
 main() {
@@ -289,8 +525,9 @@ main() {
     up) up ;;
     down) down_all ;;
     reset) down_all; rm -rf "$state"; log "removed $state" ;;
+    host-address) echo "$host_address" ;;
     restart-apiserver)
-      [[ -f "$kubeconfig" ]] || die "no plane in $state; run: hack/cluster.sh up"
+      [[ -f "$kubeconfig" ]] || die "no cluster in $state; run: hack/cluster.sh up"
       build; choose_ports
       stop kube-apiserver
       start_apiserver
@@ -303,10 +540,12 @@ main() {
         pids="$(pids_of "$c" | tr '\n' ' ')"
         printf '%-24s %s\n' "$c" "${pids:-not running}"
       done
-      echo "apiserver https://127.0.0.1:$api_port ($(api_ready && echo ready || echo not ready))"
+      pids="$(runtime_pids | tr '\n' ' ')"
+      printf '%-24s %s\n' "containerd (+ shims)" "${pids:-not running}"
+      echo "apiserver https://$host_address:$api_port ($(api_ready && echo ready || echo not ready))"
       echo "kubeconfig $kubeconfig"
       ;;
-    *) die "usage: hack/cluster.sh up|down|restart-apiserver|status|reset" ;;
+    *) die "usage: hack/cluster.sh up|down|host-address|restart-apiserver|status|reset" ;;
   esac
 }
 

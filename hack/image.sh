@@ -7,7 +7,7 @@
 #
 #   hack/image.sh          build (cached: seconds when nothing changed) and load
 #
-# Environment: IMAGE (default datapurge/user-data-purge-operator:<pom version without -SNAPSHOT>).
+# Environment: IMAGE (default localhost/datapurge/user-data-purge-operator:<pom version without -SNAPSHOT>).
 # Needs root (rootful podman, containerd); installs podman, runc and debootstrap with apt-get.
 set -euo pipefail
 
@@ -32,7 +32,7 @@ fi
 
 version="$(sed -n 's:^  <version>\(.*\)</version>:\1:p' "$root/pom.xml" | head -n 1)"
 version="${version%-SNAPSHOT}"
-image="${IMAGE:-datapurge/user-data-purge-operator:$version}"
+image="${IMAGE:-localhost/datapurge/user-data-purge-operator:$version}"
 
 # Debian's mirror as this machine's apt is configured (never a host name written here).
 debian_mirror() {
@@ -47,8 +47,8 @@ base_images() {
   local stamp start=$SECONDS
   stamp="$(cat "$here"/*.Containerfile | sha256sum | cut -c1-12)"
   if podman image exists "localhost/datapurge-base-stamp:$stamp" &&
-    podman image exists docker.io/library/eclipse-temurin:17-jre &&
-    podman image exists docker.io/library/maven:3.9-eclipse-temurin-17; then
+    podman image exists eclipse-temurin:17-jre &&
+    podman image exists maven:3.9-eclipse-temurin-17; then
     return
   fi
   if ! podman image exists localhost/bookworm-minbase:latest; then
@@ -70,9 +70,9 @@ base_images() {
   mkdir -p "$ctx/ca-certificates"
   cp /usr/local/share/ca-certificates/*.crt "$ctx/ca-certificates/" 2>/dev/null || true
   log "building the base image stand-ins (first time only)"
-  podman build -q --pull=never -f "$here/jre.Containerfile" -t docker.io/library/eclipse-temurin:17-jre "$ctx" >/dev/null
-  podman build -q --pull=never -f "$here/build.Containerfile" -t docker.io/library/maven:3.9-eclipse-temurin-17 "$ctx" >/dev/null
-  podman tag docker.io/library/eclipse-temurin:17-jre "localhost/datapurge-base-stamp:$stamp"
+  podman build -q --pull=never -f "$here/jre.Containerfile" -t eclipse-temurin:17-jre "$ctx" >/dev/null
+  podman build -q --pull=never -f "$here/build.Containerfile" -t maven:3.9-eclipse-temurin-17 "$ctx" >/dev/null
+  podman tag eclipse-temurin:17-jre "localhost/datapurge-base-stamp:$stamp"
   log "base images ready in $((SECONDS - start)) s"
 }
 

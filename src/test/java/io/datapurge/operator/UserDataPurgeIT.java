@@ -56,7 +56,7 @@ import picocli.CommandLine;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class UserDataPurgeIT {
 
-  static final String IMAGE = "datapurge/user-data-purge-operator:0.1.0";
+  static final String IMAGE = ControlPlane.image();
   static final String SERVICE_ACCOUNT = "user-data-purge-operator";
   static final Duration TIMEOUT = Duration.ofSeconds(120);
   /** The Django schema's user tables: the three roots and the tables referencing them. */

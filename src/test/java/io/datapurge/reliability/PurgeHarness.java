@@ -42,7 +42,7 @@ import java.util.stream.Collectors;
  */
 final class PurgeHarness implements AutoCloseable {
 
-  static final String IMAGE = "datapurge/user-data-purge-operator:0.1.0";
+  static final String IMAGE = ControlPlane.image();
   static final String SERVICE_ACCOUNT = "user-data-purge-operator";
   static final String SECRET = "pg-purge";
   static final Duration TIMEOUT = Duration.ofSeconds(150);

@@ -189,7 +189,7 @@ class ReliabilityFaultsIT {
     String jobName = h.awaitPhase("killed", Phase.Running).getJobName();
     awaitPurgeAtTheGate(db); // the children are deleted, the transaction is open
 
-    containerProcess(h.podsOf(jobName).get(0)).destroyForcibly(); // SIGKILL: no rollback sent, no result written
+    ControlPlane.containerProcess(h.podsOf(jobName).get(0)).destroyForcibly(); // SIGKILL: no rollback sent, no result written
 
     UserDataPurgeStatus failed = h.awaitPhase("killed", Phase.Failed);
     assertThat(failed.getReason()).isEqualTo("JobFailed");
@@ -372,19 +372,6 @@ class ReliabilityFaultsIT {
   }
 
   // --- helpers
-
-  /** The purge process the pod runner started for this pod (its working directory is the pod's directory). */
-  static ProcessHandle containerProcess(Pod pod) {
-    Path dir = ControlPlane.kubeconfig().resolveSibling("pods").resolve(String.join("_",
-        pod.getMetadata().getNamespace(), pod.getMetadata().getName(), pod.getMetadata().getUid()));
-    return ProcessHandle.allProcesses().filter(p -> {
-      try {
-        return Files.readSymbolicLink(Path.of("/proc", String.valueOf(p.pid()), "cwd")).equals(dir.toAbsolutePath());
-      } catch (Exception e) {
-        return false;
-      }
-    }).findFirst().orElseThrow(() -> new AssertionError("no process runs in " + dir));
-  }
 
   /** Whether kube-apiserver accepts connections (a plain socket: the client itself would retry). */
   boolean apiServerAnswers() {

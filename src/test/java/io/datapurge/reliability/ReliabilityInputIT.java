@@ -111,14 +111,26 @@ class ReliabilityInputIT {
     places.put("events", h.kubectlIn(null, "get", "events", "-o", "yaml"));
     places.put("jobs", h.kubectlIn(null, "get", "jobs", "-o", "yaml"));
     places.put("pods and termination messages", h.kubectlIn(null, "get", "pods", "-o", "yaml"));
-    Path pods = ControlPlane.kubeconfig().resolveSibling("pods");
-    try (Stream<Path> files = Files.walk(pods)) {
-      for (Path f : files.filter(Files::isRegularFile).filter(f -> f.toString().contains(h.namespace)).toList()) {
-        places.put(f.toString(), Files.readString(f));
+    places.put("pod logs", h.kubectlIn(null, "logs", "-l", "job-name", "--all-containers", "--prefix"));
+    // What the node keeps on disk: the container logs the kubelet writes, and the termination
+    // message file it mounts into the container.
+    List<Path> nodeFiles = new java.util.ArrayList<>();
+    try (Stream<Path> files = Files.walk(Path.of("/var/log/pods"))) {
+      files.filter(Files::isRegularFile).filter(f -> f.toString().contains(h.namespace + "_")).forEach(nodeFiles::add);
+    }
+    for (Pod pod : client.pods().inNamespace(h.namespace).list().getItems()) {
+      Path dir = Path.of("/var/lib/user-data-purge/kubelet/pods", pod.getMetadata().getUid(), "containers");
+      if (Files.isDirectory(dir)) {
+        try (Stream<Path> files = Files.walk(dir)) {
+          files.filter(Files::isRegularFile).forEach(nodeFiles::add);
+        }
       }
     }
-    places.put("pod runner log", Files.readString(ControlPlane.kubeconfig().resolveSibling("podrunner.log")));
-    assertThat(places.keySet()).anyMatch(k -> k.endsWith("container.log")).anyMatch(k -> k.endsWith("termination-log"));
+    for (Path f : nodeFiles) places.put(f.toString(), Files.readString(f));
+    places.put("kubelet log", Files.readString(ControlPlane.kubeconfig().resolveSibling("kubelet.log")));
+    places.put("containerd log", Files.readString(ControlPlane.kubeconfig().resolveSibling("containerd.log")));
+    assertThat(places.keySet()).anyMatch(k -> k.startsWith("/var/log/pods/")).anyMatch(k -> k.contains("/containers/"));
+    assertThat(places.get("pod logs")).isNotBlank();
     assertThat(places.get("pods and termination messages")).contains("AuthFailed");
     places.forEach((where, text) -> assertThat(text).as(where).doesNotContain(password));
   }

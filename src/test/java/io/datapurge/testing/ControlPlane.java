@@ -24,9 +24,9 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * Gives {@code *IT} tests a {@link KubernetesClient} (admin) for the local control plane: a real
- * kube-apiserver with etcd, kube-controller-manager and the local pod runner (see
- * hack/cluster.sh).
+ * Gives {@code *IT} tests a {@link KubernetesClient} (admin) for the local cluster: a real
+ * kube-apiserver with etcd, kube-controller-manager, kube-scheduler and one node, a kubelet on
+ * containerd running the project's image (see hack/cluster.sh and hack/image.sh).
  *
  * <p>Uses the kubeconfig named by env {@code KUBECONFIG}; when it is unset, runs {@code
  * hack/cluster.sh up} once per JVM (it builds the plane on first use and leaves it running for the
@@ -43,8 +43,10 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  */
 public final class ControlPlane implements ParameterResolver {
 
-  /** The node the pod runner registers; pods it runs are bound to it. */
+  /** The kubelet's node; the scheduler binds every pod to it. */
   public static final String NODE = "local-node";
+
+  private static String image;
 
   private static final ExtensionContext.Namespace STORE =
       ExtensionContext.Namespace.create(ControlPlane.class);
@@ -86,8 +88,7 @@ public final class ControlPlane implements ParameterResolver {
       throw new UncheckedIOException("cannot read kubeconfig " + path, e);
     }
     String host = URI.create(config.getMasterUrl()).getHost();
-    boolean local = host.equals("127.0.0.1") || host.equals("localhost") || host.equals("[::1]");
-    if (!local && !"true".equals(System.getenv("ITS_ALLOW_REMOTE_CLUSTER"))) {
+    if (!isThisMachine(host) && !"true".equals(System.getenv("ITS_ALLOW_REMOTE_CLUSTER"))) {
       throw new IllegalStateException(
           "KUBECONFIG "
               + path
@@ -183,33 +184,73 @@ public final class ControlPlane implements ParameterResolver {
   }
 
   /**
-   * What the pod runner's process for this pod wrote to stdout and stderr (the plane has no
-   * kubelet, so {@code kubectl logs} is not served). Empty if the pod has not started.
+   * The image the purge pods run: env {@code PURGE_TEST_IMAGE} (hack/test.sh sets it), else the
+   * reference {@code hack/image.sh} prints after building it from the Dockerfile and loading it
+   * into the node.
    */
-  public static String containerLog(Pod pod) {
-    Path log =
-        kubeconfig()
-            .resolveSibling("pods")
-            .resolve(
-                String.join(
-                    "_",
-                    pod.getMetadata().getNamespace(),
-                    pod.getMetadata().getName(),
-                    pod.getMetadata().getUid()))
-            .resolve("container.log");
+  public static synchronized String image() {
+    if (image == null) {
+      String env = System.getenv("PURGE_TEST_IMAGE");
+      image = env == null || env.isBlank() ? lastLineOf("hack/image.sh") : env;
+    }
+    return image;
+  }
+
+  /** The container's log as {@code kubectl logs} serves it (through the kubelet); empty if none yet. */
+  public static String containerLog(KubernetesClient client, Pod pod) {
     try {
-      return Files.exists(log) ? Files.readString(log) : "";
+      String log = client.pods().resource(pod).getLog();
+      return log == null ? "" : log;
+    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      return "";
+    }
+  }
+
+  /**
+   * The host process of the pod's (first) container: its cgroup is named after the container ID
+   * that the kubelet reports in the pod's status. Killing it is what an OOM kill or a crash does.
+   */
+  public static ProcessHandle containerProcess(Pod pod) {
+    String id = pod.getStatus().getContainerStatuses().get(0).getContainerID();
+    if (id == null || !id.startsWith("containerd://")) {
+      throw new AssertionError("pod " + pod.getMetadata().getName() + " has no running container: " + id);
+    }
+    String container = id.substring("containerd://".length());
+    return ProcessHandle.allProcesses()
+        .filter(p -> {
+          try {
+            return Files.readString(Path.of("/proc", String.valueOf(p.pid()), "cgroup")).contains(container);
+          } catch (IOException e) {
+            return false;
+          }
+        })
+        .min(java.util.Comparator.comparingLong(ProcessHandle::pid))
+        .orElseThrow(() -> new AssertionError("no process of container " + container + " runs"));
+  }
+
+  /** An address of one of this machine's interfaces (loopback, or the cluster's bridge). */
+  static boolean isThisMachine(String host) {
+    try {
+      java.net.InetAddress address = java.net.InetAddress.getByName(host.replaceAll("^\\[|\\]$", ""));
+      return address.isLoopbackAddress() || java.net.NetworkInterface.getByInetAddress(address) != null;
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      return false;
     }
   }
 
   private static Path startLocalPlane() {
-    Path script = repositoryRoot().resolve("hack/cluster.sh");
+    return Path.of(lastLineOf("hack/cluster.sh", "up"));
+  }
+
+  /** Runs a script of the repository and returns the last line it printed. */
+  private static String lastLineOf(String scriptPath, String... args) {
+    Path script = repositoryRoot().resolve(scriptPath);
     List<String> out = new ArrayList<>();
     try {
-      // Progress (a first build takes minutes) goes to the test output; the path is the last line.
-      Process process = new ProcessBuilder(script.toString(), "up").redirectErrorStream(true).start();
+      List<String> command = new ArrayList<>(List.of(script.toString()));
+      command.addAll(List.of(args));
+      // Progress (a first build takes minutes) goes to the test output; the result is the last line.
+      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
       try (BufferedReader reader =
           new BufferedReader(
               new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -225,15 +266,15 @@ public final class ControlPlane implements ParameterResolver {
       int exit = process.waitFor();
       if (exit != 0 || out.isEmpty()) {
         throw new IllegalStateException(
-            script + " up failed (exit " + exit + "): " + String.join("\n", out.subList(Math.max(0, out.size() - 20), out.size())));
+            script + " " + String.join(" ", args) + " failed (exit " + exit + "): " + String.join("\n", out.subList(Math.max(0, out.size() - 20), out.size())));
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot run " + script, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while starting the control plane", e);
+      throw new IllegalStateException("interrupted while running " + script, e);
     }
-    return Path.of(out.get(out.size() - 1));
+    return out.get(out.size() - 1);
   }
 
   private static Path repositoryRoot() {
