@@ -36,7 +36,7 @@ import java.util.regex.Pattern;
  * </ul>
  *
  * Both ends come through the same kind of watch on the same API server, so the delivery delay
- * cancels out to first order. The pod's own run time (the purge JVM started by the pod runner)
+ * cancels out to first order. The pod's own run time (the purge container started by the kubelet)
  * lies between the two and is reported apart. API requests come from the operator's own client
  * counter (datapurge_kube_api_requests_total on its /metrics); heap from its jvm_memory metrics.
  *
@@ -123,7 +123,7 @@ public class OperatorBench {
           await(key, 120);
         }
       } else {
-        // Spread over the namespaces, at most 40 unfinished at a time: the pod runner starts a JVM per
+        // Spread over the namespaces, at most 40 unfinished at a time: the node starts a container (a JVM) per
         // pod, and 500 at once would not fit in memory. Every resource stays; the operator's caches
         // hold all of them (and their Jobs and pods) at the end.
         int inFlight = 40;
@@ -157,7 +157,7 @@ public class OperatorBench {
       System.out.printf("%-46s %6s %8s %8s %8s %8s%n", "interval (ms, from watch events)", "n", "p50", "p95", "max", "target");
       row("resource created -> Job created (operator)", applyToJob, "p50<=100 p95<=200");
       row("pod ended -> status final (operator + Job ctl)", podToStatus, "p50<=100 p95<=200");
-      row("Job created -> pod ended (pod runner + JVM)", podRun, "-");
+      row("Job created -> pod ended (kubelet + JVM)", podRun, "-");
       if (!kubectlMs.isEmpty()) {
         row("kubectl apply wall time (outside the above)", kubectlMs.stream().map(Long::doubleValue).toList(), "-");
       }

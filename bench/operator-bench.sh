@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The operator on the local control plane (real kube-apiserver, Job controller, pod runner):
+# The operator on the local cluster (real kube-apiserver, Job controller, a kubelet running the image):
 #   1. latency: RUNS confirmed purges applied one at a time with kubectl: resource created -> Job
 #      created, and pod ended -> status Succeeded (p50/p95), from watch events received by the
 #      benchmark process (bench/OperatorBench.java explains the method);
@@ -17,6 +17,13 @@ NAMESPACES=${3:-20}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 [ -f target/user-data-purge.jar ] || mvn -o -q package -DskipTests
+if [ -z "${IDLE_ONLY:-}" ]; then
+  # A fresh cluster (its node runs the purge pods) and the image built from the Dockerfile.
+  hack/cluster.sh down >/dev/null 2>&1 || true
+  export KUBECONFIG
+  KUBECONFIG=$(hack/cluster.sh up 2>"$ROOT/target/cluster-up.log" | tail -1)
+  PURGE_IMAGE=$(hack/image.sh 2>/dev/null | tail -1)
+fi
 eval "$(hack/pg.sh up | grep '^export')"
 export PGSSLMODE=disable
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
@@ -25,8 +32,8 @@ WORK=$ROOT/target/operator-bench
 rm -rf "$WORK" && mkdir -p "$WORK"
 OPERATORS=()
 trap 'for p in "${OPERATORS[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
-# A copy of the jar, so a rebuild during the run changes nothing, and an AppCDS archive trained as
-# the Dockerfile does: the pods start as the image's purge containers do.
+# A copy of the jar for the operator on this host, so a rebuild during the run changes nothing,
+# trained as the Dockerfile does.
 JAR=$WORK/user-data-purge.jar
 cp target/user-data-purge.jar "$JAR" # a new file: a JVM still running an older copy keeps its own
 # The Dockerfile's ENTRYPOINT flags; before docs/performance.md's change, without the last two.
@@ -42,7 +49,7 @@ PORT=18081
 start_operator() { # port flags...: starts it in the background, sets OP_PID, waits for /readyz
   local port=$1; shift
   if curl -s "http://127.0.0.1:$port/" >/dev/null 2>&1; then echo "port $port is taken" >&2; exit 1; fi
-  java "$@" -jar "$JAR" operator --purge-image user-data-purge:bench --http-port "$port" \
+  java "$@" -jar "$JAR" operator --purge-image "${PURGE_IMAGE:-localhost/datapurge/user-data-purge-operator:0.1.0}" --http-port "$port" \
     >"$WORK/operator-$port.log" 2>&1 &
   OP_PID=$!
   OPERATORS+=("$OP_PID")
@@ -63,11 +70,6 @@ if [ -n "${IDLE_ONLY:-}" ]; then # only section 3, against the plane and resourc
   export KUBECONFIG=$ROOT/target/cluster/admin.kubeconfig
   echo "operator idle RSS only (IDLE_ONLY), $(date -u +%FT%TZ); load average $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$OUT"
 else
-# A fresh plane whose pod runner runs this jar (a running plane keeps the jar it started with).
-hack/cluster.sh down >/dev/null 2>&1 || true
-export KUBECONFIG
-KUBECONFIG=$(PURGE_JAR="$JAR" PURGE_JAVA_OPTS="$IMAGE_FLAGS -XX:SharedArchiveFile=$WORK/purge.jsa -Xlog:cds=off" \
-  hack/cluster.sh up 2>"$WORK/cluster-up.log" | tail -1)
 kubectl apply -f crds/userdatapurges.datapurge.io-v1.yml >/dev/null
 kubectl wait --for condition=established crd/userdatapurges.datapurge.io >/dev/null
 for i in $(seq 0 $((NAMESPACES - 1))); do
@@ -83,19 +85,19 @@ psql -qX -d "$DB" -f src/test/resources/schemas/django.sql -c "select seed_djang
 
 BENCH=(java -cp "$JAR" bench/OperatorBench.java)
 {
-  echo "operator benchmark, $(date -u +%FT%TZ): local control plane (kube-apiserver/kube-controller-manager $(kubectl version -o json 2>/dev/null | grep -o '"gitVersion": *"[^"]*"' | tail -1 | cut -d'"' -f4), pod runner), PostgreSQL 15"
+  echo "operator benchmark, $(date -u +%FT%TZ): local control plane (kube-apiserver/kube-controller-manager $(kubectl version -o json 2>/dev/null | grep -o '"gitVersion": *"[^"]*"' | tail -1 | cut -d'"' -f4), kubelet on containerd running the image), PostgreSQL 15"
   echo "machine: $(nproc) cores, load average at start $(cut -d' ' -f1-3 /proc/loadavg); $(java -version 2>&1 | head -1)"
-  echo "operator JVM flags: $OPERATOR_FLAGS; pods: the real purge with the image's flags and AppCDS archive"
+  echo "operator JVM flags: $OPERATOR_FLAGS; pods: $PURGE_IMAGE on the node"
 } | tee "$OUT"
 
 start_operator "$PORT" $OPERATOR_FLAGS
 MAIN_PID=$OP_PID
 echo "operator started, RSS $(rss "$MAIN_PID") MB" | tee -a "$OUT"
 echo | tee -a "$OUT"
-"${BENCH[@]}" latency "$RUNS" 1 "http://127.0.0.1:$PORT/metrics" 127.0.0.1 "$PGPORT" "$DB" | tee -a "$OUT"
+"${BENCH[@]}" latency "$RUNS" 1 "http://127.0.0.1:$PORT/metrics" "$PGHOST" "$PGPORT" "$DB" | tee -a "$OUT"
 echo "load average after latency: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT"
 echo | tee -a "$OUT"
-"${BENCH[@]}" scale "$SCALE" "$NAMESPACES" "http://127.0.0.1:$PORT/metrics" 127.0.0.1 "$PGPORT" "$DB" | tee -a "$OUT"
+"${BENCH[@]}" scale "$SCALE" "$NAMESPACES" "http://127.0.0.1:$PORT/metrics" "$PGHOST" "$PGPORT" "$DB" | tee -a "$OUT"
 echo "load average after scale: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT"
 { grep -c ' ERROR ' "$WORK/operator-$PORT.log" || true; } | xargs echo "operator log ERROR lines:" | tee -a "$OUT"
 echo | tee -a "$OUT"

@@ -240,13 +240,38 @@ save_host_settings() {
   [[ -f "$node_dir/host-settings" ]] && return 0
   local k
   for k in "${host_sysctls[@]}" net.ipv4.ip_forward; do echo "$k=$(sysctl -n "$k")"; done >"$node_dir/host-settings.tmp"
+  nft list tables 2>/dev/null | sed 's/^table /table=/' >>"$node_dir/host-settings.tmp" || true
   mv "$node_dir/host-settings.tmp" "$node_dir/host-settings"
 }
 
 restore_host_settings() {
   [[ -f "$node_dir/host-settings" ]] || return 0
-  local line
-  while IFS= read -r line; do sysctl -q -w "$line" >/dev/null || true; done <"$node_dir/host-settings"
+  local line cmd t rule chain
+  # With iptables installed the kubelet adds KUBE-FIREWALL (and canary) chains: removed with their
+  # jumps; a table that did not exist before the first `up` and is empty now is deleted.
+  for cmd in iptables ip6tables; do
+    command -v "$cmd" >/dev/null || continue
+    for t in filter nat mangle; do
+      "$cmd" -t "$t" -S 2>/dev/null | grep -E '^-A .* -j KUBE-' | while IFS= read -r rule; do
+        eval "$cmd -t $t -D ${rule#-A }" 2>/dev/null || true
+      done
+      "$cmd" -t "$t" -S 2>/dev/null | awk '$1 == "-N" && $2 ~ /^KUBE-/ { print $2 }' | while IFS= read -r chain; do
+        "$cmd" -t "$t" -F "$chain" 2>/dev/null; "$cmd" -t "$t" -X "$chain" 2>/dev/null || true
+      done
+    done
+  done
+  while IFS= read -r line; do
+    case "$line" in
+      table=*) ;;
+      *) sysctl -q -w "$line" >/dev/null || true ;;
+    esac
+  done <"$node_dir/host-settings"
+  nft list tables 2>/dev/null | sed 's/^table //' | while IFS= read -r t; do
+    grep -qxF "table=$t" "$node_dir/host-settings" && continue
+    # shellcheck disable=SC2086
+    nft list table $t 2>/dev/null | grep -vE '^\s*(table |chain |type |\}|$)' | grep -q . && continue # has rules
+    nft delete table $t 2>/dev/null || true
+  done
   rm -f "$node_dir/host-settings"
 }
 

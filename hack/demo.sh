@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # The whole loop on this machine, as a user would run it:
+#   a local Kubernetes cluster with a real node (hack/cluster.sh: kubelet on containerd),
+#   the project's image built from the Dockerfile and loaded into the node (hack/image.sh),
 #   PostgreSQL with a Django-shaped database and sample users (hack/pg.sh),
-#   a local Kubernetes control plane (hack/cluster.sh),
-#   the CRD, a Secret and a purge manifest applied with kubectl,
-#   the operator (the jar, in the background, logging to target/demo-operator.log),
+#   the operator installed from deploy/ (kubectl apply -k, the image set to the local one),
+#   a Secret and a purge manifest applied with kubectl,
 #   the plan, the confirmation, and the counts in the resource's status.
-# Usage: hack/demo.sh   (USERS=1000 sample users by default; leaves PostgreSQL and the plane
-# running: stop them with hack/cluster.sh down; hack/pg.sh down)
+# Usage: hack/demo.sh   (USERS=1000 sample users by default; leaves PostgreSQL and the cluster
+# running: stop them with hack/cluster.sh down; hack/pg.sh down). Needs root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,25 +16,40 @@ ns=purge-demo
 db=pyfactor_demo
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
-if [[ ! -f target/user-data-purge.jar ]]; then
-  say "Building target/user-data-purge.jar"
-  mvn -B -q -DskipTests package
-fi
+say "Kubernetes cluster with a real node (hack/cluster.sh up)"
+KUBECONFIG="$(hack/cluster.sh up | tail -n 1)"
+export KUBECONFIG
+echo "KUBECONFIG=$KUBECONFIG"
+kubectl get nodes -o wide
 
-say "PostgreSQL 15 (hack/pg.sh up)"
+say "The image, from the Dockerfile (hack/image.sh)"
+image="$(hack/image.sh | tail -n 1)"
+echo "$image"
+
+say "PostgreSQL 15 (hack/pg.sh up), reachable from pods at $(hack/cluster.sh host-address)"
 eval "$(hack/pg.sh up | grep '^export ')"
 psql -q -d postgres -c "drop database if exists $db" -c "create database $db"
 psql -q -d "$db" -f src/test/resources/schemas/django.sql
 psql -q -d "$db" -c "select seed_django($users)" >/dev/null
 echo "database $db: $users users, their tenants, groups, permissions, admin log, profiles, onboarding"
 
-say "Kubernetes control plane (hack/cluster.sh up)"
-KUBECONFIG="$(hack/cluster.sh up | tail -n 1)"
-export KUBECONFIG
-echo "KUBECONFIG=$KUBECONFIG"
+say "Operator (kubectl apply -k deploy, with the local image)"
+mkdir -p target/demo
+cat >target/demo/kustomization.yaml <<YAML
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources: [../../deploy]
+images:
+  - name: datapurge/user-data-purge-operator
+    newName: ${image%:*}
+    newTag: ${image##*:}
+YAML
+kubectl apply --server-side --force-conflicts -k target/demo
+kubectl -n user-data-purge-system rollout restart deployment/user-data-purge-operator >/dev/null # a rebuilt image
+kubectl -n user-data-purge-system rollout status deployment/user-data-purge-operator --timeout=180s
+kubectl -n user-data-purge-system get pods -o wide
 
-say "CRD, namespace, Secret and the purge manifest (kubectl apply)"
-kubectl apply --server-side --force-conflicts -f crds/userdatapurges.datapurge.io-v1.yml
+say "Namespace, Secret and the purge manifest (kubectl apply)"
 kubectl create namespace "$ns" --dry-run=client -o yaml | kubectl apply -f -
 kubectl -n "$ns" delete purge reset-staging --ignore-not-found --wait=true
 kubectl -n "$ns" create secret generic pg-purge --from-literal=username="$PGUSER" \
@@ -58,16 +74,10 @@ YAML
 echo "$manifest"
 echo "$manifest" | kubectl apply -f -
 
-say "Operator (java -jar target/user-data-purge.jar operator, log: target/demo-operator.log)"
-java -jar target/user-data-purge.jar operator --namespaces "$ns" \
-  --purge-image datapurge/user-data-purge-operator:0.1.0 --http-port 0 >target/demo-operator.log 2>&1 &
-operator=$!
-trap 'kill "$operator" 2>/dev/null || true; wait "$operator" 2>/dev/null || true' EXIT
-
 wait_phase() { # phase
   if ! kubectl -n "$ns" wait purge/reset-staging --for=jsonpath='{.status.phase}'="$1" --timeout=180s >/dev/null; then
     kubectl -n "$ns" get purge reset-staging -o yaml >&2
-    tail -n 30 target/demo-operator.log >&2
+    kubectl -n user-data-purge-system logs deployment/user-data-purge-operator --tail=30 >&2
     exit 1
   fi
 }
@@ -88,10 +98,9 @@ kubectl -n "$ns" get purge reset-staging -o yaml | sed -n '/^status:/,$p'
 kubectl -n "$ns" get jobs
 kubectl -n "$ns" describe purge reset-staging | sed -n '/^Events:/,$p'
 echo "rows left in auth_user: $(psql -tAq -d "$db" -c 'select count(*) from auth_user')"
-port="$(grep -o 'http port=[0-9]*' target/demo-operator.log | head -n 1 | cut -d= -f2)"
-if [[ -n "$port" ]]; then
-  say "Metrics (http://127.0.0.1:$port/metrics)"
-  curl -s "http://127.0.0.1:$port/metrics" | grep '^datapurge_' || true
-fi
+job="$(kubectl -n "$ns" get purge reset-staging -o jsonpath='{.status.jobName}')"
+say "The purge pod on the node (kubectl logs job/$job)"
+kubectl -n "$ns" get pods -l job-name="$job" -o wide
+kubectl -n "$ns" logs "job/$job" | tail -n 5
 echo
-echo "PostgreSQL and the control plane keep running; stop them with: hack/cluster.sh down; hack/pg.sh down"
+echo "PostgreSQL and the cluster keep running; stop them with: hack/cluster.sh down; hack/pg.sh down"

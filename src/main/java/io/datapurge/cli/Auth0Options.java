@@ -29,7 +29,7 @@ public final class Auth0Options {
 
   @Option(names = "--auth0-time-limit", paramLabel = "DURATION", converter = DurationConverter.class,
       description = "Stop deleting Auth0 users this long after the command started and report what remains"
-          + " (a rerun continues); the operator sets it to 80% of the Job's deadline less a minute.")
+          + " (a rerun continues); the operator sets it to 80%% of the Job's deadline less a minute.")
   Duration timeLimit;
 
   // Tests point the client at a local fake; production always talks to https://DOMAIN.

@@ -189,7 +189,7 @@ class ReliabilityFaultsIT {
     String jobName = h.awaitPhase("killed", Phase.Running).getJobName();
     awaitPurgeAtTheGate(db); // the children are deleted, the transaction is open
 
-    ControlPlane.containerProcess(h.podsOf(jobName).get(0)).destroyForcibly(); // SIGKILL: no rollback sent, no result written
+    ControlPlane.containerProcess(client, h.podsOf(jobName).get(0)).destroyForcibly(); // SIGKILL: no rollback sent, no result written
 
     UserDataPurgeStatus failed = h.awaitPhase("killed", Phase.Failed);
     assertThat(failed.getReason()).isEqualTo("JobFailed");

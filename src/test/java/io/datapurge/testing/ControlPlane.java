@@ -208,14 +208,16 @@ public final class ControlPlane implements ParameterResolver {
 
   /**
    * The host process of the pod's (first) container: its cgroup is named after the container ID
-   * that the kubelet reports in the pod's status. Killing it is what an OOM kill or a crash does.
+   * that the kubelet reports in the pod's status (waited for: the kubelet reports a started
+   * container a moment after it runs). Killing it is what an OOM kill or a crash does.
    */
-  public static ProcessHandle containerProcess(Pod pod) {
-    String id = pod.getStatus().getContainerStatuses().get(0).getContainerID();
-    if (id == null || !id.startsWith("containerd://")) {
-      throw new AssertionError("pod " + pod.getMetadata().getName() + " has no running container: " + id);
-    }
-    String container = id.substring("containerd://".length());
+  public static ProcessHandle containerProcess(KubernetesClient client, Pod pod) {
+    Pod running = client.pods().resource(pod).waitUntilCondition(
+        p -> p != null && !p.getStatus().getContainerStatuses().isEmpty()
+            && p.getStatus().getContainerStatuses().get(0).getState().getRunning() != null,
+        30, TimeUnit.SECONDS);
+    String id = running.getStatus().getContainerStatuses().get(0).getContainerID();
+    String container = id.substring(id.indexOf("://") + 3);
     return ProcessHandle.allProcesses()
         .filter(p -> {
           try {

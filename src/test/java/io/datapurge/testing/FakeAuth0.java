@@ -98,7 +98,9 @@ public final class FakeAuth0 implements AutoCloseable {
     this.clientId = clientId;
     this.clientSecret = clientSecret;
     try {
-      server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+      // Where PostgreSQL listens (PGHOST): on the cluster's bridge address when hack/pg.sh found
+      // the pod network, so purge pods reach this server too; 127.0.0.1 otherwise.
+      server = HttpServer.create(new InetSocketAddress(PostgresServer.host(), 0), 0);
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
@@ -108,7 +110,7 @@ public final class FakeAuth0 implements AutoCloseable {
   }
 
   public URI baseUrl() {
-    return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    return URI.create("http://" + server.getAddress().getAddress().getHostAddress() + ":" + server.getAddress().getPort());
   }
 
   public String domain() {

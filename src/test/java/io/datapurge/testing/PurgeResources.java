@@ -1,10 +1,13 @@
 package io.datapurge.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.datapurge.api.Phase;
 import io.datapurge.api.UserDataPurge;
 import io.datapurge.api.UserDataPurgeStatus;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
@@ -19,8 +22,23 @@ public record PurgeResources(KubernetesClient client, String namespace, Duration
     return client.resources(UserDataPurge.class).inNamespace(namespace).withName(name).get();
   }
 
+  /**
+   * Waits for the phase. A run that ended well (Succeeded, or a plan AwaitingConfirmation) also
+   * proves where it ran: its Job's pod on the kubelet's node, from a real image, exit code 0.
+   */
   public UserDataPurgeStatus awaitPhase(String name, Phase phase) {
-    return awaitStatus(name, s -> s.getPhase() == phase);
+    UserDataPurgeStatus status = awaitStatus(name, s -> s.getPhase() == phase);
+    if ((phase == Phase.Succeeded || phase == Phase.AwaitingConfirmation) && status.getJobName() != null) {
+      List<Pod> pods = client.pods().inNamespace(namespace).withLabel("job-name", status.getJobName()).list().getItems();
+      assertThat(pods).as("pods of Job " + status.getJobName()).isNotEmpty().allSatisfy(pod -> {
+        assertThat(pod.getSpec().getNodeName()).isEqualTo(ControlPlane.NODE);
+        ContainerStatus container = pod.getStatus().getContainerStatuses().get(0);
+        assertThat(container.getImageID()).as("imageID").isNotBlank();
+        assertThat(container.getState().getTerminated()).as("terminated").isNotNull();
+        assertThat(container.getState().getTerminated().getExitCode()).as("exit code").isZero();
+      });
+    }
+    return status;
   }
 
   /** Waits for a status of the resource's current generation that satisfies {@code done}. */
