@@ -370,6 +370,9 @@ start_scheduler() {
 
 start_containerd() {
   if [[ -S "$containerd_socket" ]] && ctr --address "$containerd_socket" version >/dev/null 2>&1; then
+    # One node per machine: the bridge, the runtime and the node's addresses are machine-wide.
+    grep -qxF "# cluster $state/" "$node_dir/containerd.toml" 2>/dev/null ||
+      die "the node runs for another checkout's cluster ($(sed -n 's/^# cluster //p' "$node_dir/containerd.toml" 2>/dev/null)); run hack/cluster.sh down there first"
     return 0
   fi
   mkdir -p "$node_dir" "$run_dir"

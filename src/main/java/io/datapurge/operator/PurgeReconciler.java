@@ -131,6 +131,9 @@ public class PurgeReconciler implements Reconciler<UserDataPurge> {
    * A spec change while a run is still working (Planning/Running) ends that run: its Job is deleted,
    * its pod stopped, and PostgreSQL rolls back the open transaction. Otherwise removing `confirm`
    * (or any edit meant to stop a purge) would start the next run while the old Job still deletes.
+   * Foreground: the Job stays (with a deletionTimestamp) until the kubelet has stopped its pod, so
+   * "the Job is gone" means "its purge is no longer running" (background deletion removed the Job
+   * at once while a real kubelet was still about to send SIGTERM).
    */
   private static void cancelSupersededRun(UserDataPurge resource, UserDataPurgeStatus previous,
       KubernetesClient client) {
@@ -141,7 +144,7 @@ public class PurgeReconciler implements Reconciler<UserDataPurge> {
     }
     LOG.info("Spec changed during run {} ({}): deleting its Job", previous.getJobName(), previous.getPhase());
     client.batch().v1().jobs().inNamespace(resource.getMetadata().getNamespace())
-        .withName(previous.getJobName()).withPropagationPolicy(DeletionPropagation.BACKGROUND).delete();
+        .withName(previous.getJobName()).withPropagationPolicy(DeletionPropagation.FOREGROUND).delete();
   }
 
   /** What the operator refuses before any Job exists; the schema already rejects malformed specs. */

@@ -306,15 +306,22 @@ class ReliabilityFaultsIT {
     PostgresServer.run(db, "insert into auth_user (password, username, email, date_joined) select 'x', 'late' || u,"
         + " 'late' || u || '@example.test', now() from generate_series(1, 5) u"); // a second purge would take them
 
-    // The same container command again (as a node that re-executes it would), then its result reported.
-    List<String> args = new java.util.ArrayList<>(pod.getSpec().getContainers().get(0).getArgs());
-    args.subList(args.indexOf("--result-file"), args.indexOf("--result-file") + 2).clear();
-    PurgeProcess.Run again = PurgeProcess.run(Map.of("PGUSER", PostgresServer.user(),
-        "PGPASSWORD", PostgresServer.password()), args.toArray(String[]::new));
-    assertThat(again.exitCode()).as(again.allOutput()).isZero();
+    // The same container again, on the node, with the pod's spec (args, env from the Secret,
+    // volumes): what a node that re-executes it would run. Its result is then reported as the
+    // first pod's termination message.
+    Pod again = client.pods().inNamespace(h.namespace).resource(new io.fabric8.kubernetes.api.model.PodBuilder()
+        .withNewMetadata().withName("twice-again").endMetadata()
+        .withSpec(new io.fabric8.kubernetes.api.model.PodSpecBuilder(pod.getSpec()).withNodeName(null).build())
+        .build()).create();
+    Pod ranAgain = client.pods().resource(again).waitUntilCondition(
+        p -> p != null && p.getStatus().getContainerStatuses().stream().anyMatch(c -> c.getState().getTerminated() != null),
+        120, TimeUnit.SECONDS);
+    var terminated = ranAgain.getStatus().getContainerStatuses().get(0).getState().getTerminated();
+    assertThat(ranAgain.getSpec().getNodeName()).isEqualTo(ControlPlane.NODE);
+    assertThat(terminated.getExitCode()).as(terminated.getMessage()).isZero();
     assertThat(PostgresServer.queryLong(db, "select count(*) from auth_user")).as("deleted nothing").isEqualTo(5);
     client.pods().inNamespace(h.namespace).withName(pod.getMetadata().getName()).editStatus(p -> {
-      p.getStatus().getContainerStatuses().get(0).getState().getTerminated().setMessage(again.resultJson());
+      p.getStatus().getContainerStatuses().get(0).getState().getTerminated().setMessage(terminated.getMessage());
       return p;
     });
 
