@@ -56,7 +56,7 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ControlPlaneIT {
 
-  private static final String IMAGE = "datapurge/user-data-purge-operator:0.1.0";
+  private static final String IMAGE = ControlPlane.image();
   private static final Duration POD_TIMEOUT = Duration.ofSeconds(90);
 
   private final KubernetesClient client;
@@ -164,7 +164,7 @@ class ControlPlaneIT {
     assertThat(terminated.getReason()).isEqualTo("Completed");
     assertThat(terminated.getStartedAt()).isNotNull();
     assertThat(terminated.getFinishedAt()).isNotNull();
-    assertThat(ControlPlane.containerLog(pod)).startsWith("user-data-purge ");
+    assertThat(ControlPlane.containerLog(client, pod)).startsWith("user-data-purge ");
   }
 
   @Test
