@@ -32,6 +32,9 @@ kubeconfig="$state/admin.kubeconfig"
 node_name="local-node"
 bridge="datapurge0"
 host_address="10.244.0.1"
+# A fixed MAC: otherwise the kernel gives the bridge the MAC of one of its pod ports, which changes
+# as pods come and go, and running pods lose the host for seconds (stale ARP entries).
+bridge_mac="02:44:50:00:00:01"
 pod_cidr="10.244.0.0/24"
 service_cidr="10.0.0.0/24"
 node_dir="/var/lib/user-data-purge"
@@ -279,8 +282,9 @@ restore_host_settings() {
 pod_network() {
   if ! ip link show "$bridge" >/dev/null 2>&1; then
     log "creating bridge $bridge ($host_address/24)"
-    ip link add name "$bridge" type bridge
+    ip link add name "$bridge" address "$bridge_mac" type bridge
   fi
+  [[ "$(cat "/sys/class/net/$bridge/address")" == "$bridge_mac" ]] || ip link set "$bridge" address "$bridge_mac"
   ip addr show dev "$bridge" | grep -qF "inet $host_address/" || ip addr add "$host_address/24" dev "$bridge"
   ip link set "$bridge" up
   mkdir -p "$state/cni/net.d"

@@ -1,7 +1,6 @@
 package io.datapurge.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
@@ -9,19 +8,24 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
-import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.JobSpecBuilder;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
@@ -31,17 +35,14 @@ import io.fabric8.kubernetes.client.dsl.MixedOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
@@ -51,7 +52,10 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The local control plane behaves like a cluster in the ways the operator depends on. */
+/**
+ * The local cluster behaves like a real one in the ways the operator depends on: its API server,
+ * controllers, and one real node (kubelet on containerd, kube-proxy, bridge pod network).
+ */
 @ExtendWith(ControlPlane.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ControlPlaneIT {
@@ -132,64 +136,28 @@ class ControlPlaneIT {
   }
 
   @Test
-  void jobCreatedThroughTheApiRunsTheJarOnTheLocalNodeToComplete() {
-    Job job =
-        client
-            .batch()
-            .v1()
-            .jobs()
-            .inNamespace(namespace)
-            .resource(
-                new JobBuilder()
-                    .withNewMetadata()
-                    .withName("version")
-                    .endMetadata()
-                    .withNewSpec()
-                    .withBackoffLimit(0)
-                    .withNewTemplate()
-                    .withSpec(purgePod(List.of("--version")))
-                    .endTemplate()
-                    .endSpec()
-                    .build())
-            .create();
+  void jobCreatedThroughTheApiRunsTheImageOnTheNodeToComplete() {
+    Job job = createJob("version", new JobSpecBuilder().withBackoffLimit(0), purgePod(List.of("--version")));
 
-    await()
-        .atMost(POD_TIMEOUT)
-        .until(() -> hasCondition(client.resource(job).get(), "Complete"));
+    await().atMost(POD_TIMEOUT).until(() -> hasCondition(client.resource(job).get(), "Complete"));
     Pod pod = onlyPodOf(job);
     assertThat(pod.getSpec().getNodeName()).isEqualTo(ControlPlane.NODE);
     assertThat(pod.getStatus().getPhase()).isEqualTo("Succeeded");
-    ContainerStateTerminated terminated = pod.getStatus().getContainerStatuses().get(0).getState().getTerminated();
+    ContainerStatus status = pod.getStatus().getContainerStatuses().get(0);
+    assertThat(status.getImageID()).as("image the runtime pulled or loaded").isNotBlank();
+    ContainerStateTerminated terminated = status.getState().getTerminated();
     assertThat(terminated.getExitCode()).isZero();
     assertThat(terminated.getReason()).isEqualTo("Completed");
-    assertThat(terminated.getStartedAt()).isNotNull();
-    assertThat(terminated.getFinishedAt()).isNotNull();
     assertThat(ControlPlane.containerLog(client, pod)).startsWith("user-data-purge ");
   }
 
   @Test
   void parallelPodsOfAJobRunAndTheFinishedJobIsDeletedAfterItsTtl() {
     Job job =
-        client
-            .batch()
-            .v1()
-            .jobs()
-            .inNamespace(namespace)
-            .resource(
-                new JobBuilder()
-                    .withNewMetadata()
-                    .withName("parallel-with-ttl")
-                    .endMetadata()
-                    .withNewSpec()
-                    .withCompletions(3)
-                    .withParallelism(3)
-                    .withTtlSecondsAfterFinished(2)
-                    .withNewTemplate()
-                    .withSpec(purgePod(List.of("--version")))
-                    .endTemplate()
-                    .endSpec()
-                    .build())
-            .create();
+        createJob(
+            "parallel-with-ttl",
+            new JobSpecBuilder().withCompletions(3).withParallelism(3).withTtlSecondsAfterFinished(2),
+            purgePod(List.of("--version")));
 
     Job complete =
         client
@@ -207,106 +175,114 @@ class ControlPlaneIT {
     spec.getContainers().get(0).setTerminationMessagePolicy("FallbackToLogsOnError");
     Pod pod = createPod("failing", spec);
 
-    Pod done = awaitPod(pod, p -> "Failed".equals(p.getStatus().getPhase()));
-    ContainerStateTerminated terminated = done.getStatus().getContainerStatuses().get(0).getState().getTerminated();
+    ContainerStateTerminated terminated = terminated(awaitPod(pod, p -> "Failed".equals(p.getStatus().getPhase())));
     assertThat(terminated.getExitCode()).isEqualTo(2);
     assertThat(terminated.getReason()).isEqualTo("Error");
     assertThat(terminated.getMessage()).contains("Unknown option").contains("--no-such-option");
   }
 
   @Test
-  void purgeResultFileBecomesTheTerminationMessageWithEnvFromConfigMapAndSecret() {
-    client
-        .configMaps()
-        .inNamespace(namespace)
-        .resource(
-            new ConfigMapBuilder()
-                .withNewMetadata()
-                .withName("pg-address")
-                .endMetadata()
-                .withData(Map.of("port", "1"))
-                .build())
-        .create();
-    client
-        .secrets()
-        .inNamespace(namespace)
-        .resource(
-            new SecretBuilder()
-                .withNewMetadata()
-                .withName("pg-login")
-                .endMetadata()
-                .withStringData(Map.of("password", "s3cret-value"))
-                .build())
-        .create();
-    PodSpec spec =
-        purgePod(List.of("purge", "--table", "auth_user", "--result-file", "/dev/termination-log"));
-    spec.getContainers()
-        .get(0)
-        .setEnv(
-            List.of(
-                new EnvVarBuilder().withName("PGHOST").withValue("127.0.0.1").build(),
-                new EnvVarBuilder()
-                    .withName("PGPORT")
-                    .withNewValueFrom()
-                    .withNewConfigMapKeyRef("port", "pg-address", false)
-                    .endValueFrom()
-                    .build(),
-                new EnvVarBuilder().withName("PGDATABASE").withValue("app").build(),
-                new EnvVarBuilder().withName("PGUSER").withValue("purger").build(),
-                new EnvVarBuilder()
-                    .withName("PGPASSWORD")
-                    .withNewValueFrom()
-                    .withNewSecretKeyRef("password", "pg-login", false)
-                    .endValueFrom()
-                    .build()));
-    Pod pod = createPod("purge-unreachable-database", spec);
+  void restrictedPurgeReachesTheDatabaseWithEnvFromConfigMapAndSecretAndReportsThroughTheTerminationLog() {
+    String database = PostgresServer.createDatabase("control_plane_it");
+    try {
+      PostgresServer.run(database, "create table auth_user (id int primary key); insert into auth_user values (1), (2), (3)");
+      client.resource(new ConfigMapBuilder().withNewMetadata().withName("pg-address").withNamespace(namespace)
+          .endMetadata().withData(Map.of("port", PostgresServer.port())).build()).create();
+      client.resource(new SecretBuilder().withNewMetadata().withName("pg-login").withNamespace(namespace)
+          .endMetadata().withStringData(Map.of("password", PostgresServer.password())).build()).create();
+      // No --result-file: the purge writes /dev/termination-log, which the kubelet provides
+      // (writable even though the root filesystem is read-only).
+      PodSpec spec = restricted(purgePod(List.of("purge", "--table", "auth_user", "--confirm", database)));
+      spec.getContainers().get(0).setEnv(List.of(
+          env("PGHOST", PostgresServer.host()),
+          new EnvVarBuilder().withName("PGPORT").withNewValueFrom()
+              .withNewConfigMapKeyRef("port", "pg-address", false).endValueFrom().build(),
+          env("PGDATABASE", database),
+          env("PGUSER", PostgresServer.user()),
+          new EnvVarBuilder().withName("PGPASSWORD").withNewValueFrom()
+              .withNewSecretKeyRef("password", "pg-login", false).endValueFrom().build()));
+      Pod pod = createPod("purge", spec);
 
-    Pod done = awaitPod(pod, p -> "Failed".equals(p.getStatus().getPhase()));
-    ContainerStateTerminated terminated = done.getStatus().getContainerStatuses().get(0).getState().getTerminated();
-    assertThat(terminated.getExitCode()).isEqualTo(4);
-    assertThat(terminated.getReason()).isEqualTo("Error");
-    assertThat(terminated.getMessage())
-        .startsWith("{")
-        .contains("\"reason\":\"ConnectionFailed\"")
-        .contains("127.0.0.1:1 refused")
-        .doesNotContain("s3cret-value");
+      Pod done = awaitPod(pod, p -> terminated(p) != null);
+      assertThat(terminated(done).getExitCode()).as(ControlPlane.containerLog(client, done)).isZero();
+      assertThat(terminated(done).getMessage())
+          .startsWith("{\"database\":\"" + database + "\"")
+          .contains("\"committed\":true")
+          .contains("\"totals\":{\"before\":3,\"after\":0}");
+      assertThat(PostgresServer.queryLong(database, "select count(*) from auth_user")).isZero();
+    } finally {
+      PostgresServer.dropDatabase(database);
+    }
+  }
+
+  @Test
+  void restrictedSecurityContextOfThePurgeJobIsEnforcedAndTheImageCompletesUnderIt() {
+    PodSpec spec = restricted(purgePod(List.of()));
+    spec.getContainers().get(0).setCommand(List.of("bash", "-c", String.join("; ",
+        "echo uid=$(id -u) gid=$(id -g)",
+        "grep -E '^(CapBnd|NoNewPrivs|Seccomp):' /proc/self/status",
+        "touch /tmp/probe",
+        "test -e /var/run/secrets/kubernetes.io/serviceaccount/token && echo token-mounted || echo no-token",
+        "exec java -XX:-UsePerfData -jar /app/user-data-purge.jar --version")));
+    Pod pod = createPod("restricted", spec);
+
+    Pod done = awaitPod(pod, p -> terminated(p) != null);
+    String log = ControlPlane.containerLog(client, done);
+    assertThat(terminated(done).getExitCode()).as(log).isZero();
+    assertThat(log)
+        .contains("uid=65532 gid=65532")
+        .containsPattern("CapBnd:\\s+0{16}\n") // not even in the bounding set
+        .containsPattern("NoNewPrivs:\\s+1\n")
+        .containsPattern("Seccomp:\\s+2\n") // 2: a seccomp filter is installed
+        .contains("touch: cannot touch '/tmp/probe': Read-only file system")
+        .contains("no-token")
+        .containsPattern("(?m)^user-data-purge ");
+  }
+
+  @Test
+  void rootUserUnderRunAsNonRootIsRefusedByTheKubeletWhichThenConfirmsThePodsDeletion() {
+    PodSpec spec = restricted(purgePod(List.of("--version")));
+    spec.getContainers().get(0).getSecurityContext().setRunAsUser(0L);
+    Pod pod = createPod("root", spec);
+
+    ContainerStateWaiting refused = waiting(awaitPod(pod, p -> waiting(p) != null
+        && "CreateContainerConfigError".equals(waiting(p).getReason())));
+    assertThat(refused.getMessage()).contains("non-root");
+    assertThat(client.resource(pod).get().getStatus().getPhase()).isEqualTo("Pending");
+
+    // No container ever ran: the kubelet finishes the deletion at once, not after the grace period.
+    client.resource(pod).withGracePeriod(60).delete();
+    await().atMost(Duration.ofSeconds(20)).until(() -> client.resource(pod).get() == null);
+  }
+
+  @Test
+  void podReachesTheApiServerThroughTheKubernetesServiceClusterIp() {
+    PodSpec spec = purgePod(List.of());
+    spec.getContainers().get(0).setCommand(List.of("bash", "-c", String.join("; ",
+        "echo service=$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT",
+        "test -s /var/run/secrets/kubernetes.io/serviceaccount/token && echo token-mounted",
+        "exec 3<>/dev/tcp/$KUBERNETES_SERVICE_HOST/$KUBERNETES_SERVICE_PORT && echo connected")));
+    Pod pod = createPod("kubernetes-service", spec);
+
+    Pod done = awaitPod(pod, p -> terminated(p) != null);
+    String log = ControlPlane.containerLog(client, done);
+    assertThat(terminated(done).getExitCode()).as(log).isZero();
+    String clusterIp = client.services().inNamespace("default").withName("kubernetes").get().getSpec().getClusterIP();
+    // The API server listens on the bridge at another port: only kube-proxy's DNAT makes this connect.
+    assertThat(client.getMasterUrl().getPort()).isNotEqualTo(443);
+    assertThat(log).contains("service=" + clusterIp + ":443\n").contains("token-mounted\n").endsWith("connected\n");
   }
 
   @Test
   void deletingTheOwnerGarbageCollectsItsJob() {
-    ConfigMap owner =
-        client
-            .configMaps()
-            .inNamespace(namespace)
-            .resource(new ConfigMapBuilder().withNewMetadata().withName("owner").endMetadata().build())
-            .create();
-    Job job =
-        client
-            .batch()
-            .v1()
-            .jobs()
-            .inNamespace(namespace)
-            .resource(
-                new JobBuilder()
-                    .withNewMetadata()
-                    .withName("owned")
-                    .addNewOwnerReference()
-                    .withApiVersion("v1")
-                    .withKind("ConfigMap")
-                    .withName(owner.getMetadata().getName())
-                    .withUid(owner.getMetadata().getUid())
-                    .withController(true)
-                    .withBlockOwnerDeletion(true)
-                    .endOwnerReference()
-                    .endMetadata()
-                    .withNewSpec()
-                    .withSuspend(true)
-                    .withNewTemplate()
-                    .withSpec(purgePod(List.of("--version")))
-                    .endTemplate()
-                    .endSpec()
-                    .build())
-            .create();
+    ConfigMap owner = client.resource(new ConfigMapBuilder().withNewMetadata().withName("owner")
+        .withNamespace(namespace).endMetadata().build()).create();
+    Job job = client.resource(new JobBuilder()
+        .withNewMetadata().withName("owned").withNamespace(namespace).addNewOwnerReference().withApiVersion("v1")
+        .withKind("ConfigMap").withName("owner").withUid(owner.getMetadata().getUid()).withController(true)
+        .withBlockOwnerDeletion(true).endOwnerReference().endMetadata()
+        .withNewSpec().withSuspend(true).withNewTemplate().withSpec(purgePod(List.of("--version"))).endTemplate().endSpec()
+        .build()).create();
 
     client.resource(owner).delete();
 
@@ -314,103 +290,59 @@ class ControlPlaneIT {
   }
 
   @Test
-  void kubectlWithThePrintedKubeconfigShowsTheNodeReady() throws IOException, InterruptedException {
+  void kubectlShowsTheNodeReadyOnContainerd() throws IOException, InterruptedException {
     String output =
-        kubectl("--kubeconfig", ControlPlane.kubeconfig().toString(), "get", "nodes", "--no-headers");
+        kubectl("--kubeconfig", ControlPlane.kubeconfig().toString(), "get", "nodes", "-o", "wide", "--no-headers");
 
-    assertThat(output).containsPattern("(?m)^" + ControlPlane.NODE + "\\s+Ready\\s");
+    assertThat(output).containsPattern("(?m)^" + ControlPlane.NODE + "\\s+Ready\\s.*\\scontainerd://\\S+$");
   }
 
   @Test
   void podReferencingAMissingSecretWaitsForItThenRuns() {
     PodSpec spec = purgePod(List.of("--version"));
-    spec.getContainers().get(0).setEnv(
-        List.of(
-            new EnvVarBuilder()
-                .withName("PGPASSWORD")
-                .withNewValueFrom()
-                .withNewSecretKeyRef("password", "pg-credentials", false)
-                .endValueFrom()
-                .build()));
+    spec.getContainers().get(0).setEnv(List.of(new EnvVarBuilder().withName("PGPASSWORD").withNewValueFrom()
+        .withNewSecretKeyRef("password", "pg-credentials", false).endValueFrom().build()));
     Pod pod = createPod("needs-secret", spec);
 
-    Pod waiting = awaitPod(pod, p -> waiting(p) != null);
+    Pod waiting = awaitPod(pod, p -> waiting(p) != null && "CreateContainerConfigError".equals(waiting(p).getReason()));
     assertThat(waiting.getStatus().getPhase()).isEqualTo("Pending");
-    assertThat(waiting(waiting).getReason()).isEqualTo("CreateContainerConfigError");
     assertThat(waiting(waiting).getMessage()).isEqualTo("secret \"pg-credentials\" not found");
 
-    client
-        .secrets()
-        .inNamespace(namespace)
-        .resource(
-            new SecretBuilder()
-                .withNewMetadata()
-                .withName("pg-credentials")
-                .endMetadata()
-                .withStringData(Map.of("password", "not-a-real-password"))
-                .build())
-        .create();
+    client.resource(new SecretBuilder().withNewMetadata().withName("pg-credentials").withNamespace(namespace)
+        .endMetadata().withStringData(Map.of("password", "not-a-real-password")).build()).create();
 
     awaitPod(pod, p -> "Succeeded".equals(p.getStatus().getPhase()));
   }
 
   @Test
-  void deletingAPodOnTheNodeCompletesBecauseThePodRunnerConfirmsIt() {
-    PodSpec spec = purgePod(List.of("--version"));
-    spec.getContainers().get(0).setEnv(
-        List.of(
-            new EnvVarBuilder()
-                .withName("PGPASSWORD")
-                .withNewValueFrom()
-                .withNewSecretKeyRef("password", "never-created", false)
-                .endValueFrom()
-                .build()));
-    Pod pod = createPod("deleted-while-pending", spec);
-    awaitPod(pod, p -> waiting(p) != null);
-
-    client.resource(pod).withGracePeriod(30).delete();
-
-    await().atMost(Duration.ofSeconds(20)).until(() -> client.resource(pod).get() == null);
-  }
-
-  @Test
   void deletingARunningPodStopsItsProcessWithSigtermWithoutWaitingForTheGracePeriod() throws Exception {
-    // A "database" that accepts the purge's connection and never answers keeps the process
-    // waiting (its login timeout is 15 s); its connection closes when the process dies.
-    try (ServerSocket silentDatabase = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      CompletableFuture<Socket> connection =
-          CompletableFuture.supplyAsync(
-              () -> {
-                try {
-                  return silentDatabase.accept();
-                } catch (IOException e) {
-                  throw new UncheckedIOException(e);
-                }
-              });
-      PodSpec spec = purgePod(List.of("purge", "--table", "auth_user", "--result-file", "/dev/termination-log"));
-      spec.setTerminationGracePeriodSeconds(120L);
-      spec.getContainers()
-          .get(0)
-          .setEnv(
-              List.of(
-                  new EnvVarBuilder().withName("PGHOST").withValue("127.0.0.1").build(),
-                  new EnvVarBuilder().withName("PGPORT").withValue(String.valueOf(silentDatabase.getLocalPort())).build(),
-                  new EnvVarBuilder().withName("PGDATABASE").withValue("app").build(),
-                  new EnvVarBuilder().withName("PGUSER").withValue("purger").build(),
-                  new EnvVarBuilder().withName("PGPASSWORD").withValue("unused").build()));
-      Pod pod = createPod("deleted-while-running", spec);
-
-      try (Socket purgeConnection = connection.get(POD_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-        awaitPod(pod, p -> "Running".equals(p.getStatus().getPhase()));
+    String database = PostgresServer.createDatabase("control_plane_it");
+    try {
+      PostgresServer.run(database, "create table auth_user (id int primary key); insert into auth_user values (1)");
+      // The test holds the table's lock, so the purge waits for it (up to its 10 min lock timeout).
+      try (Connection lock = PostgresServer.connect(database); Statement st = lock.createStatement()) {
+        lock.setAutoCommit(false);
+        st.execute("lock table auth_user in access exclusive mode");
+        PodSpec spec = purgePod(List.of("purge", "--table", "auth_user", "--confirm", database, "--lock-timeout", "10m"));
+        spec.setTerminationGracePeriodSeconds(120L);
+        spec.getContainers().get(0).setEnv(PostgresServer.libpqEnv(database).entrySet().stream()
+            .map(e -> env(e.getKey(), e.getValue())).toList());
+        Pod pod = createPod("deleted-while-running", spec);
+        await().atMost(POD_TIMEOUT).until(() -> PostgresServer.queryLong(database,
+            "select count(*) from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'") == 1);
 
         client.resource(pod).delete();
 
-        purgeConnection.setSoTimeout(10_000);
-        assertThatCode(() -> purgeConnection.getInputStream().readAllBytes())
-            .as("the process ended (its connection closed) within 10 s, not at its 15 s login timeout")
-            .doesNotThrowAnyException();
+        // Only SIGTERM ends it this early: the kubelet would send SIGKILL after 120 s.
+        await().atMost(Duration.ofSeconds(30)).until(() -> client.resource(pod).get() == null);
+        lock.rollback();
       }
-      await().atMost(Duration.ofSeconds(10)).until(() -> client.resource(pod).get() == null);
+      // The purge's backend, blocked on the lock, notices its client is gone once it gets the lock.
+      await().atMost(Duration.ofSeconds(10)).until(() -> PostgresServer.queryLong(database,
+          "select count(*) from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()") == 0);
+      assertThat(PostgresServer.queryLong(database, "select count(*) from auth_user")).as("nothing committed").isEqualTo(1);
+    } finally {
+      PostgresServer.dropDatabase(database);
     }
   }
 
@@ -519,6 +451,33 @@ class ControlPlaneIT {
         .build();
   }
 
+  /** The security context {@code PurgeJob} gives the purge pods (restricted Pod Security profile). */
+  private static PodSpec restricted(PodSpec spec) {
+    spec.setAutomountServiceAccountToken(false);
+    spec.setSecurityContext(new PodSecurityContextBuilder().withRunAsNonRoot(true).withRunAsUser(65532L)
+        .withRunAsGroup(65532L).withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().build());
+    spec.getContainers().get(0).setSecurityContext(new SecurityContextBuilder().withAllowPrivilegeEscalation(false)
+        .withReadOnlyRootFilesystem(true).withRunAsNonRoot(true).withRunAsUser(65532L)
+        .withNewCapabilities().withDrop("ALL").endCapabilities()
+        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().build());
+    return spec;
+  }
+
+  private static EnvVar env(String name, String value) {
+    return new EnvVarBuilder().withName(name).withValue(value).build();
+  }
+
+  private Job createJob(String name, JobSpecBuilder spec, PodSpec pod) {
+    return client
+        .batch()
+        .v1()
+        .jobs()
+        .inNamespace(namespace)
+        .resource(new JobBuilder().withNewMetadata().withName(name).endMetadata()
+            .withSpec(spec.withNewTemplate().withSpec(pod).endTemplate().build()).build())
+        .create();
+  }
+
   private Pod createPod(String name, PodSpec spec) {
     return client
         .pods()
@@ -539,6 +498,11 @@ class ControlPlaneIT {
   private static ContainerStateWaiting waiting(Pod pod) {
     var statuses = pod.getStatus().getContainerStatuses();
     return statuses == null || statuses.isEmpty() ? null : statuses.get(0).getState().getWaiting();
+  }
+
+  private static ContainerStateTerminated terminated(Pod pod) {
+    var statuses = pod.getStatus().getContainerStatuses();
+    return statuses == null || statuses.isEmpty() ? null : statuses.get(0).getState().getTerminated();
   }
 
   private static boolean hasCondition(Job job, String type) {
