@@ -43,6 +43,18 @@ images:
   - name: datapurge/user-data-purge-operator
     newName: ${image%:*}
     newTag: ${image##*:}
+# Only the demo's namespace: the tests' purges in other namespaces are not this operator's.
+patches:
+  - patch: |-
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata: {name: user-data-purge-operator, namespace: user-data-purge-system}
+      spec:
+        template:
+          spec:
+            containers:
+              - name: operator
+                env: [{name: WATCH_NAMESPACES, value: $ns}, {name: LOG_FORMAT, value: plain}]
 YAML
 kubectl apply --server-side --force-conflicts -k target/demo
 kubectl -n user-data-purge-system rollout restart deployment/user-data-purge-operator >/dev/null # a rebuilt image

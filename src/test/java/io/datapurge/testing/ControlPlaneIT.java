@@ -148,7 +148,19 @@ class ControlPlaneIT {
     ContainerStateTerminated terminated = status.getState().getTerminated();
     assertThat(terminated.getExitCode()).isZero();
     assertThat(terminated.getReason()).isEqualTo("Completed");
-    assertThat(ControlPlane.containerLog(client, pod)).startsWith("user-data-purge ");
+    // The jar's manifest carries the pom's version (failsafe passes it); it used to print "dev".
+    assertThat(ControlPlane.containerLog(client, pod))
+        .isEqualTo("user-data-purge " + System.getProperty("project.version") + "\n");
+  }
+
+  @Test
+  void purgeHelpInTheImagePrintsNoPicocliWarning() {
+    Pod done = awaitPod(createPod("purge-help", restricted(purgePod(List.of("purge", "--help")))),
+        p -> terminated(p) != null);
+    String help = ControlPlane.containerLog(client, done);
+    assertThat(terminated(done).getExitCode()).as(help).isZero();
+    assertThat(help).contains("Usage: user-data-purge purge").doesNotContain("[picocli WARN]");
+    assertThat(help).containsPattern("80%\\s+of").doesNotContain("%%"); // the escaped % reads as one
   }
 
   @Test
