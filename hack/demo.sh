@@ -56,8 +56,10 @@ patches:
               - name: operator
                 env: [{name: WATCH_NAMESPACES, value: $ns}, {name: LOG_FORMAT, value: plain}]
 YAML
+installed="$(kubectl -n user-data-purge-system get deployment user-data-purge-operator -o name 2>/dev/null || true)"
 kubectl apply --server-side --force-conflicts -k target/demo
-kubectl -n user-data-purge-system rollout restart deployment/user-data-purge-operator >/dev/null # a rebuilt image
+# Same tag, maybe a rebuilt image: a running operator is restarted onto it.
+[[ -z "$installed" ]] || kubectl -n user-data-purge-system rollout restart deployment/user-data-purge-operator >/dev/null
 kubectl -n user-data-purge-system rollout status deployment/user-data-purge-operator --timeout=180s
 kubectl -n user-data-purge-system get pods -o wide
 
