@@ -56,7 +56,7 @@ pids_of() { # component
     exe="$(readlink "$d/exe" 2>/dev/null)" || continue
     exe="${exe% (deleted)}"
     [[ "${exe##*/}" == "$1" ]] || continue
-    tr '\0' '\n' <"$d/cmdline" 2>/dev/null | grep -qF -- "$state/" && echo "${d#/proc/}"
+    { tr '\0' '\n' <"$d/cmdline"; } 2>/dev/null | grep -qF -- "$state/" && echo "${d#/proc/}"
   done
   return 0
 }
@@ -65,9 +65,9 @@ pids_of() { # component
 runtime_pids() {
   local d
   for d in /proc/[0-9]*; do
-    tr '\0' '\n' <"$d/cmdline" 2>/dev/null | grep -qxF -- "$containerd_socket" && echo "${d#/proc/}"
+    { tr '\0' '\n' <"$d/cmdline"; } 2>/dev/null | grep -qxF -- "$containerd_socket" && echo "${d#/proc/}"
     [[ "$(readlink "$d/exe" 2>/dev/null)" == */containerd ]] &&
-      tr '\0' '\n' <"$d/cmdline" 2>/dev/null | grep -qF -- "$node_dir/containerd.toml" && echo "${d#/proc/}"
+      { tr '\0' '\n' <"$d/cmdline"; } 2>/dev/null | grep -qF -- "$node_dir/containerd.toml" && echo "${d#/proc/}"
   done
   return 0
 }
@@ -251,30 +251,33 @@ restore_host_settings() {
   [[ -f "$node_dir/host-settings" ]] || return 0
   local line cmd t rule chain
   # With iptables installed the kubelet adds KUBE-FIREWALL (and canary) chains: removed with their
-  # jumps; a table that did not exist before the first `up` and is empty now is deleted.
+  # jumps; a table that did not exist before the first `up` and has no rules now is deleted.
+  # (Every pipeline here may find nothing: `|| true`, or set -e would end `down` half-way.)
   for cmd in iptables ip6tables; do
     command -v "$cmd" >/dev/null || continue
     for t in filter nat mangle; do
-      "$cmd" -t "$t" -S 2>/dev/null | grep -E '^-A .* -j KUBE-' | while IFS= read -r rule; do
+      { "$cmd" -t "$t" -S 2>/dev/null | grep -E '^-A .* -j KUBE-' || true; } | while IFS= read -r rule; do
         eval "$cmd -t $t -D ${rule#-A }" 2>/dev/null || true
       done
-      "$cmd" -t "$t" -S 2>/dev/null | awk '$1 == "-N" && $2 ~ /^KUBE-/ { print $2 }' | while IFS= read -r chain; do
-        "$cmd" -t "$t" -F "$chain" 2>/dev/null; "$cmd" -t "$t" -X "$chain" 2>/dev/null || true
+      { "$cmd" -t "$t" -S 2>/dev/null | awk '$1 == "-N" && $2 ~ /^KUBE-/ { print $2 }' || true; } | while IFS= read -r chain; do
+        "$cmd" -t "$t" -F "$chain" 2>/dev/null || true
+        "$cmd" -t "$t" -X "$chain" 2>/dev/null || true
       done
     done
+  done
+  { nft list tables 2>/dev/null || true; } | sed 's/^table //' | while IFS= read -r t; do
+    grep -qxF "table=$t" "$node_dir/host-settings" && continue
+    # shellcheck disable=SC2086
+    { nft list table $t 2>/dev/null || true; } | grep -vE '^\s*(#|table |chain |type |\}|$)' | grep -q . && continue
+    # shellcheck disable=SC2086
+    nft delete table $t 2>/dev/null || true
   done
   while IFS= read -r line; do
     case "$line" in
       table=*) ;;
-      *) sysctl -q -w "$line" >/dev/null || true ;;
+      *) sysctl -q -w "$line" >/dev/null || log "could not restore $line" ;;
     esac
   done <"$node_dir/host-settings"
-  nft list tables 2>/dev/null | sed 's/^table //' | while IFS= read -r t; do
-    grep -qxF "table=$t" "$node_dir/host-settings" && continue
-    # shellcheck disable=SC2086
-    nft list table $t 2>/dev/null | grep -vE '^\s*(table |chain |type |\}|$)' | grep -q . && continue # has rules
-    nft delete table $t 2>/dev/null || true
-  done
   rm -f "$node_dir/host-settings"
 }
 
@@ -536,7 +539,8 @@ stop_node() {
   fi
   # shellcheck disable=SC2046
   stop_pids "containerd" $(runtime_pids)
-  awk -v d="$node_dir/kubelet/" -v r="$run_dir/" '$2 ~ "^" d || $2 ~ "^" r { print $2 }' /proc/mounts |
+  # The kubelet bind-mounts its root directory onto itself, and pod volumes below it.
+  { awk -v d="$node_dir/kubelet" -v r="$run_dir" 'index($2, d) == 1 || index($2, r) == 1 { print $2 }' /proc/mounts || true; } |
     sort -r | while IFS= read -r m; do umount -l "$m" 2>/dev/null || true; done
   rm -rf "$run_dir"
   nft delete table ip kube-proxy 2>/dev/null || true
