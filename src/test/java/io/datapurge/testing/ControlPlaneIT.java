@@ -155,10 +155,7 @@ class ControlPlaneIT {
 
   @Test
   void purgeHelpInTheImagePrintsNoPicocliWarning() {
-    Pod done = awaitPod(createPod("purge-help", restricted(purgePod(List.of("purge", "--help")))),
-        p -> terminated(p) != null);
-    String help = ControlPlane.containerLog(client, done);
-    assertThat(terminated(done).getExitCode()).as(help).isZero();
+    String help = logOfSuccessfulPod("purge-help", restricted(purgePod(List.of("purge", "--help"))));
     assertThat(help).contains("Usage: user-data-purge purge").doesNotContain("[picocli WARN]");
     assertThat(help).containsPattern("80%\\s+of").doesNotContain("%%"); // the escaped % reads as one
   }
@@ -236,11 +233,7 @@ class ControlPlaneIT {
         "touch /tmp/probe",
         "test -e /var/run/secrets/kubernetes.io/serviceaccount/token && echo token-mounted || echo no-token",
         "exec java -XX:-UsePerfData -jar /app/user-data-purge.jar --version")));
-    Pod pod = createPod("restricted", spec);
-
-    Pod done = awaitPod(pod, p -> terminated(p) != null);
-    String log = ControlPlane.containerLog(client, done);
-    assertThat(terminated(done).getExitCode()).as(log).isZero();
+    String log = logOfSuccessfulPod("restricted", spec);
     assertThat(log)
         .contains("uid=65532 gid=65532")
         .containsPattern("CapBnd:\\s+0{16}\n") // not even in the bounding set
@@ -274,11 +267,7 @@ class ControlPlaneIT {
         "echo service=$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT",
         "test -s /var/run/secrets/kubernetes.io/serviceaccount/token && echo token-mounted",
         "exec 3<>/dev/tcp/$KUBERNETES_SERVICE_HOST/$KUBERNETES_SERVICE_PORT && echo connected")));
-    Pod pod = createPod("kubernetes-service", spec);
-
-    Pod done = awaitPod(pod, p -> terminated(p) != null);
-    String log = ControlPlane.containerLog(client, done);
-    assertThat(terminated(done).getExitCode()).as(log).isZero();
+    String log = logOfSuccessfulPod("kubernetes-service", spec);
     String clusterIp = client.services().inNamespace("default").withName("kubernetes").get().getSpec().getClusterIP();
     // The API server listens on the bridge at another port: only kube-proxy's DNAT makes this connect.
     assertThat(client.getMasterUrl().getPort()).isNotEqualTo(443);
@@ -496,6 +485,14 @@ class ControlPlaneIT {
         .inNamespace(namespace)
         .resource(new PodBuilder().withNewMetadata().withName(name).endMetadata().withSpec(spec).build())
         .create();
+  }
+
+  /** Creates the pod, waits until its container ended with exit code 0, returns its log. */
+  private String logOfSuccessfulPod(String name, PodSpec spec) {
+    Pod done = awaitPod(createPod(name, spec), p -> terminated(p) != null);
+    String log = ControlPlane.containerLog(client, done);
+    assertThat(terminated(done).getExitCode()).as(log).isZero();
+    return log;
   }
 
   private Pod awaitPod(Pod pod, Predicate<Pod> condition) {
