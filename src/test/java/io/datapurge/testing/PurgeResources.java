@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.datapurge.api.Phase;
 import io.datapurge.api.UserDataPurge;
 import io.datapurge.api.UserDataPurgeStatus;
+import io.datapurge.purge.FailureReason;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -24,21 +25,30 @@ public record PurgeResources(KubernetesClient client, String namespace, Duration
 
   /**
    * Waits for the phase. A run that ended well (Succeeded, or a plan AwaitingConfirmation) also
-   * proves where it ran: its Job's pod on the kubelet's node, from a real image, exit code 0.
+   * proves where it ran: its Job's pod on the kubelet's node, from a real image, exit code 0; a run
+   * that failed with a reason the purge reported itself ended with that reason's exit code.
    */
   public UserDataPurgeStatus awaitPhase(String name, Phase phase) {
     UserDataPurgeStatus status = awaitStatus(name, s -> s.getPhase() == phase);
-    if ((phase == Phase.Succeeded || phase == Phase.AwaitingConfirmation) && status.getJobName() != null) {
+    Integer exitCode = phase == Phase.Succeeded || phase == Phase.AwaitingConfirmation ? Integer.valueOf(0)
+        : phase == Phase.Failed ? purgeExitCode(status.getReason()) : null;
+    if (exitCode != null && status.getJobName() != null) {
       List<Pod> pods = client.pods().inNamespace(namespace).withLabel("job-name", status.getJobName()).list().getItems();
       assertThat(pods).as("pods of Job " + status.getJobName()).isNotEmpty().allSatisfy(pod -> {
         assertThat(pod.getSpec().getNodeName()).isEqualTo(ControlPlane.NODE);
         ContainerStatus container = pod.getStatus().getContainerStatuses().get(0);
         assertThat(container.getImageID()).as("imageID").isNotBlank();
         assertThat(container.getState().getTerminated()).as("terminated").isNotNull();
-        assertThat(container.getState().getTerminated().getExitCode()).as("exit code").isZero();
+        assertThat(container.getState().getTerminated().getExitCode()).as("exit code").isEqualTo(exitCode);
       });
     }
     return status;
+  }
+
+  /** The documented exit code of a reason the purge command reports, or null for the operator's own. */
+  private static Integer purgeExitCode(String reason) {
+    return java.util.Arrays.stream(FailureReason.values()).filter(r -> r.name().equals(reason))
+        .map(FailureReason::exitCode).findFirst().orElse(null);
   }
 
   /** Waits for a status of the resource's current generation that satisfies {@code done}. */
