@@ -2,6 +2,7 @@ package io.datapurge.cli;
 
 import ch.qos.logback.classic.Level;
 import com.zaxxer.hikari.HikariDataSource;
+import io.datapurge.api.Strategy;
 import io.datapurge.auth0.Auth0UserPurge;
 import io.datapurge.purge.ConnectionSettings;
 import io.datapurge.purge.FailureReason;
@@ -13,7 +14,6 @@ import io.datapurge.purge.PurgeRequest;
 import io.datapurge.purge.PurgeResult;
 import io.datapurge.purge.RunLedger;
 import io.datapurge.purge.SqlFailures;
-import io.datapurge.purge.Strategy;
 import io.datapurge.purge.TableName;
 import java.io.Console;
 import java.io.PrintWriter;
@@ -98,7 +98,7 @@ public final class PurgeCommand implements Callable<Integer> {
       description = "Copy the purged rows into this new schema first (see restore).")
   String backupSchema;
 
-  @Option(names = "--protected-pattern", defaultValue = "(?i).*prod.*", paramLabel = "REGEX",
+  @Option(names = "--protected-pattern", defaultValue = PurgeRequest.DEFAULT_PROTECTED_PATTERN, paramLabel = "REGEX",
       description = "Refuse databases whose name matches (default ${DEFAULT-VALUE}).")
   String protectedPattern;
 

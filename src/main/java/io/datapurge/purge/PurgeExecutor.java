@@ -1,5 +1,6 @@
 package io.datapurge.purge;
 
+import io.datapurge.api.Strategy;
 import io.datapurge.purge.ForeignKeyGraph.ForeignKey;
 import io.datapurge.purge.ForeignKeyGraph.Table;
 import io.datapurge.purge.PurgeResult.TableCount;
@@ -81,7 +82,7 @@ public final class PurgeExecutor {
       }
       counts = tableCounts(plan, before, before);
       if (request.backupSchema() != null) Backup.copy(connection, plan, request.backupSchema());
-      if (request.strategy() == Strategy.TRUNCATE) truncate(connection, plan); else delete(connection, plan);
+      if (request.strategy() == Strategy.Truncate) truncate(connection, plan); else delete(connection, plan);
       if (request.resetSequences()) resetSequences(connection, plan);
       execute(connection, "set constraints all immediate"); // deferred key checks fail here, not at COMMIT
       counts = tableCounts(plan, before, count(connection, plan));
