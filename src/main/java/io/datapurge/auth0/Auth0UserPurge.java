@@ -99,7 +99,7 @@ public final class Auth0UserPurge {
     String why = o.error() != null ? o.error()
         : "they were still listed after " + MAX_PASSES + " passes (created meanwhile, or Auth0's search lagging)";
     long rows = db.totals() == null ? 0 : db.totals().before() - db.totals().after();
-    return withAuth0.withError(new PurgeResult.Failure(FailureReason.Auth0Incomplete.name(),
+    return withAuth0.withError(PurgeResult.Failure.of(FailureReason.Auth0Incomplete,
         "Database " + db.database() + " was purged and committed (" + rows + " rows deleted), but "
             + o.remaining() + (o.after() == null ? " (estimated)" : "") + " users remain in Auth0 tenant "
             + client.domain() + (connection == null ? "" : " connection " + connection) + " after deleting "

@@ -190,7 +190,7 @@ public final class PurgeCommand implements Callable<Integer> {
 
   private PurgeResult failure(FailureReason reason, String message) {
     return new PurgeResult(null, strategy == null ? null : strategy.label(), dryRun, false, null, null, null,
-        new PurgeResult.Failure(reason.name(), message), runId, null);
+        PurgeResult.Failure.of(reason, message), runId, null);
   }
 
   private int finish(PurgePlan plan, PurgeResult result, ConnectionSettings settings,
@@ -202,7 +202,7 @@ public final class PurgeCommand implements Callable<Integer> {
     out.flush();
     err.flush();
     ResultOutput.write(resultFile, r, settings, err);
-    return r.error() == null ? 0 : FailureReason.valueOf(r.error().reason()).exitCode();
+    return r.error() == null ? 0 : r.error().failureReason().exitCode();
   }
 
   /** The plan's statements, with the steps that depend on flags or on the catalog at run time named. */

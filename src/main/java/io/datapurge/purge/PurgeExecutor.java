@@ -103,7 +103,7 @@ public final class PurgeExecutor {
       if (failure.reason() == FailureReason.Failed) log.debug("purge failed", error);
       if (counts != null && !committing) counts = tableCounts(plan, befores(counts), befores(counts));
       return new Outcome(plan, result(database, request, false, counts, started,
-          new PurgeResult.Failure(failure.reason().name(), failure.getMessage())));
+          PurgeResult.Failure.of(failure.reason(), failure.getMessage())));
     }
   }
 
