@@ -116,8 +116,13 @@ public final class OperatorCommand implements Callable<Integer> {
   /** Starts the controller and the HTTP endpoints; the caller closes the result to stop both. */
   public Running start() throws Exception {
     ApiRequestMetrics requests = new ApiRequestMetrics();
-    return start(new KubernetesClientBuilder().withHttpClientFactory(new JdkHttpClientFactory())
-        .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("api-requests", requests)).build(), requests);
+    return start(countedClient(requests).build(), requests);
+  }
+
+  /** The operator's client: every request it makes passes through {@code requests}. */
+  static KubernetesClientBuilder countedClient(ApiRequestMetrics requests) {
+    return new KubernetesClientBuilder().withHttpClientFactory(new JdkHttpClientFactory())
+        .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("api-requests", requests));
   }
 
   /** As {@link #start()}, with a given client (tests pass one holding a ServiceAccount's token). */

@@ -78,6 +78,21 @@ public final class ControlPlane implements ParameterResolver {
     return kubeconfig;
   }
 
+  /**
+   * The admin kubeconfig for a test that drives {@code kubectl}, after the same checks as {@link
+   * #adminClient()}: it fails, never skips, when no plane can be had, naming the fix.
+   */
+  public static Path kubeconfigFor(Class<?> test) {
+    try {
+      adminClient().close();
+      return kubeconfig();
+    } catch (RuntimeException e) {
+      throw new IllegalStateException(test.getSimpleName() + " needs a kube-apiserver on this machine: export"
+          + " KUBECONFIG=<repo>/target/cluster/admin.kubeconfig of a running plane (hack/cluster.sh up), or leave"
+          + " KUBECONFIG unset so the test starts hack/cluster.sh up itself. " + e.getMessage(), e);
+    }
+  }
+
   /** A new admin client (system:masters); the caller closes it. */
   public static KubernetesClient adminClient() {
     Path path = kubeconfig();
