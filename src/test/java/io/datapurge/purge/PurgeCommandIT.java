@@ -161,7 +161,7 @@ class PurgeCommandIT {
 
   /** Runs the purge on a pseudo-terminal (util-linux script), typing {@code answer} at the prompt. */
   String onTerminal(String answer) throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "needs script(1)");
+    assertThat(Path.of("/usr/bin/script")).as("script(1) gives the purge a terminal: install util-linux").isExecutable();
     String jar = System.getProperty("purge.jar", "target/user-data-purge.jar");
     ProcessBuilder pb = new ProcessBuilder("/usr/bin/script", "-qec",
         "java -jar '" + jar + "' purge --table auth_user --table custom_auth_tenant", "/dev/null");
