@@ -83,14 +83,20 @@ public final class ControlPlane implements ParameterResolver {
    * #adminClient()}: it fails, never skips, when no plane can be had, naming the fix.
    */
   public static Path kubeconfigFor(Class<?> test) {
-    try {
-      adminClient().close();
+    try (KubernetesClient client = adminClient()) {
+      client.getKubernetesVersion(); // reachable and answering, not just configured
       return kubeconfig();
     } catch (RuntimeException e) {
       throw new IllegalStateException(test.getSimpleName() + " needs a kube-apiserver on this machine: export"
           + " KUBECONFIG=<repo>/target/cluster/admin.kubeconfig of a running plane (hack/cluster.sh up), or leave"
-          + " KUBECONFIG unset so the test starts hack/cluster.sh up itself. " + e.getMessage(), e);
+          + " KUBECONFIG unset so the test starts hack/cluster.sh up itself. (" + rootCause(e) + ")", e);
     }
+  }
+
+  private static String rootCause(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null) t = t.getCause();
+    return t == e ? String.valueOf(e.getMessage()) : e.getMessage() + ": " + t;
   }
 
   /** A new admin client (system:masters); the caller closes it. */
