@@ -9,6 +9,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -63,6 +64,8 @@ public final class Auth0Client {
   private final Credentials credentials;
   private final Tuning tuning;
   private final HttpClient http;
+  private final Clock clock;
+  private final Sleeper sleeper;
   private final RateLimiter limiter;
   private String accessToken;
   private Instant tokenRefreshAt = Instant.MIN;
@@ -74,13 +77,29 @@ public final class Auth0Client {
    *     audience is always {@code https://DOMAIN/api/v2/}, as Auth0 expects.
    */
   public Auth0Client(String domain, URI baseUrl, Credentials credentials, Tuning tuning) {
+    this(domain, baseUrl, credentials, tuning, Clock.systemUTC(), Sleeper.REAL);
+  }
+
+  /** As above, with the clock that token lifetimes and rate-limit resets are read on, and how to wait. */
+  public Auth0Client(String domain, URI baseUrl, Credentials credentials, Tuning tuning, Clock clock,
+      Sleeper sleeper) {
     this.domain = domain;
     this.base = baseUrl != null ? baseUrl : URI.create("https://" + domain);
     this.credentials = credentials;
     this.tuning = tuning;
     this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
         .followRedirects(HttpClient.Redirect.NEVER).build();
-    this.limiter = new RateLimiter(tuning.maxRateLimitWait(), d -> Thread.sleep(d.toMillis()));
+    this.clock = clock;
+    this.sleeper = sleeper;
+    this.limiter = new RateLimiter(tuning.maxRateLimitWait(), clock, sleeper);
+  }
+
+  Clock clock() {
+    return clock;
+  }
+
+  Sleeper sleeper() {
+    return sleeper;
   }
 
   public String domain() {
@@ -141,7 +160,7 @@ public final class Auth0Client {
   }
 
   private synchronized String token() {
-    if (accessToken != null && Instant.now().isBefore(tokenRefreshAt)) return accessToken;
+    if (accessToken != null && clock.instant().isBefore(tokenRefreshAt)) return accessToken;
     Map<String, String> request = Map.of("grant_type", "client_credentials", "client_id", credentials.clientId(),
         "client_secret", credentials.clientSecret(), "audience", audience());
     String body;
@@ -166,7 +185,7 @@ public final class Auth0Client {
     long lifetime = json.path("expires_in").asLong(3600);
     accessToken = token;
     // Refresh before expiry (a long purge outlives a token); a 401 still triggers one refresh.
-    tokenRefreshAt = Instant.now().plusSeconds(lifetime - Math.min(60, lifetime / 2));
+    tokenRefreshAt = clock.instant().plusSeconds(lifetime - Math.min(60, lifetime / 2));
     scopes = Set.of(json.path("scope").asText("").split(" "));
     tokensFetched++;
     return accessToken;
@@ -230,7 +249,7 @@ public final class Auth0Client {
 
   private void pause(int failures) {
     try {
-      Thread.sleep(tuning.backoff().toMillis() << Math.min(failures - 1, 6));
+      sleeper.sleep(tuning.backoff().multipliedBy(1L << Math.min(failures - 1, 6)));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new Auth0Exception("Interrupted while waiting to retry.", e);

@@ -99,7 +99,7 @@ public final class Auth0UserPurge {
     String why = o.error() != null ? o.error()
         : "they were still listed after " + MAX_PASSES + " passes (created meanwhile, or Auth0's search lagging)";
     long rows = db.totals() == null ? 0 : db.totals().before() - db.totals().after();
-    return withAuth0.withError(new PurgeResult.Failure(FailureReason.Auth0Incomplete.name(),
+    return withAuth0.withError(PurgeResult.Failure.of(FailureReason.Auth0Incomplete,
         "Database " + db.database() + " was purged and committed (" + rows + " rows deleted), but "
             + o.remaining() + (o.after() == null ? " (estimated)" : "") + " users remain in Auth0 tenant "
             + client.domain() + (connection == null ? "" : " connection " + connection) + " after deleting "
@@ -112,14 +112,14 @@ public final class Auth0UserPurge {
     long gone = 0;
     try {
       for (int pass = 1; ; pass++) {
-        if (pass > 1 && !passPause.isZero()) Thread.sleep(passPause.toMillis());
+        if (pass > 1 && !passPause.isZero()) client.sleeper().sleep(passPause);
         List<Counted> windows = windows();
         long listed = windows.stream().mapToLong(Counted::total).sum();
         if (listed == 0 || pass > MAX_PASSES) return new Outcome(before, deleted, gone, listed, null);
         long progress = 0;
         for (Counted w : windows) {
           for (String id : ids(w)) {
-            if (stopAt != null && Instant.now().isAfter(stopAt)) {
+            if (stopAt != null && client.clock().instant().isAfter(stopAt)) {
               throw new Auth0Exception("stopped at the time limit (--auth0-time-limit) so that the result is"
                   + " written before the Job's deadline.", 0);
             }

@@ -1,6 +1,7 @@
 package io.datapurge.auth0;
 
 import java.net.http.HttpHeaders;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.OptionalLong;
 
@@ -14,27 +15,25 @@ final class RateLimiter {
   static final Duration FALLBACK_WAIT = Duration.ofSeconds(1);
 
   private final Duration maxWait;
+  private final Clock clock;
   private final Sleeper sleeper;
   private long notBeforeMillis;
 
-  interface Sleeper {
-    void sleep(Duration d) throws InterruptedException;
-  }
-
-  RateLimiter(Duration maxWait, Sleeper sleeper) {
+  RateLimiter(Duration maxWait, Clock clock, Sleeper sleeper) {
     this.maxWait = maxWait;
+    this.clock = clock;
     this.sleeper = sleeper;
   }
 
   /** Blocks until the next request may be sent. */
   synchronized void acquire() throws InterruptedException {
-    long wait = notBeforeMillis - System.currentTimeMillis();
+    long wait = notBeforeMillis - clock.millis();
     if (wait > 0) sleeper.sleep(Duration.ofMillis(wait));
   }
 
   /** Reads the rate-limit headers of a response. */
   synchronized void observe(int status, HttpHeaders headers) {
-    long now = System.currentTimeMillis();
+    long now = clock.millis();
     OptionalLong reset = number(headers, "X-RateLimit-Reset");
     OptionalLong remaining = number(headers, "X-RateLimit-Remaining");
     long until;

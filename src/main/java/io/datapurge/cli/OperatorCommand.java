@@ -8,6 +8,7 @@ import io.datapurge.operator.HttpEndpoints;
 import io.datapurge.operator.OperatorSettings;
 import io.datapurge.operator.PurgeMetrics;
 import io.datapurge.operator.PurgeReconciler;
+import io.datapurge.purge.PurgeRequest;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -62,7 +63,7 @@ public final class OperatorCommand implements Callable<Integer> {
           + " (POD_NAME/POD_NAMESPACE) (env PURGE_IMAGE).")
   String purgeImage;
 
-  @Option(names = "--protected-pattern", defaultValue = "${env:PROTECTED_DATABASES:-(?i).*prod.*}",
+  @Option(names = "--protected-pattern", defaultValue = "${env:PROTECTED_DATABASES:-" + PurgeRequest.DEFAULT_PROTECTED_PATTERN + "}",
       description = "Database names matching this regex are never purged (env PROTECTED_DATABASES;"
           + " default: ${DEFAULT-VALUE}).")
   String protectedPattern;
@@ -115,8 +116,13 @@ public final class OperatorCommand implements Callable<Integer> {
   /** Starts the controller and the HTTP endpoints; the caller closes the result to stop both. */
   public Running start() throws Exception {
     ApiRequestMetrics requests = new ApiRequestMetrics();
-    return start(new KubernetesClientBuilder().withHttpClientFactory(new JdkHttpClientFactory())
-        .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("api-requests", requests)).build(), requests);
+    return start(countedClient(requests).build(), requests);
+  }
+
+  /** The operator's client: every request it makes passes through {@code requests}. */
+  static KubernetesClientBuilder countedClient(ApiRequestMetrics requests) {
+    return new KubernetesClientBuilder().withHttpClientFactory(new JdkHttpClientFactory())
+        .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("api-requests", requests));
   }
 
   /** As {@link #start()}, with a given client (tests pass one holding a ServiceAccount's token). */

@@ -2,6 +2,7 @@ package io.datapurge.cli;
 
 import ch.qos.logback.classic.Level;
 import com.zaxxer.hikari.HikariDataSource;
+import io.datapurge.api.Strategy;
 import io.datapurge.auth0.Auth0UserPurge;
 import io.datapurge.purge.ConnectionSettings;
 import io.datapurge.purge.FailureReason;
@@ -11,9 +12,9 @@ import io.datapurge.purge.PurgePlan;
 import io.datapurge.purge.PurgeReport;
 import io.datapurge.purge.PurgeRequest;
 import io.datapurge.purge.PurgeResult;
+import io.datapurge.purge.PurgeStatements;
 import io.datapurge.purge.RunLedger;
 import io.datapurge.purge.SqlFailures;
-import io.datapurge.purge.Strategy;
 import io.datapurge.purge.TableName;
 import java.io.Console;
 import java.io.PrintWriter;
@@ -73,6 +74,10 @@ public final class PurgeCommand implements Callable<Integer> {
   @Option(names = "--dry-run", description = "Count only, in a read-only transaction; delete nothing.")
   boolean dryRun;
 
+  @Option(names = "--print-sql",
+      description = "With --dry-run: also print the SQL a purge of this plan would run, as one psql-ready transaction.")
+  boolean printSql;
+
   @Option(names = "--confirm", paramLabel = "DBNAME", description = "Must equal the server's current_database().")
   String confirm;
 
@@ -98,7 +103,7 @@ public final class PurgeCommand implements Callable<Integer> {
       description = "Copy the purged rows into this new schema first (see restore).")
   String backupSchema;
 
-  @Option(names = "--protected-pattern", defaultValue = "(?i).*prod.*", paramLabel = "REGEX",
+  @Option(names = "--protected-pattern", defaultValue = PurgeRequest.DEFAULT_PROTECTED_PATTERN, paramLabel = "REGEX",
       description = "Refuse databases whose name matches (default ${DEFAULT-VALUE}).")
   String protectedPattern;
 
@@ -167,6 +172,9 @@ public final class PurgeCommand implements Callable<Integer> {
     if (runLedger != null && runId == null) {
       throw new PurgeException(FailureReason.Usage, "--run-ledger records runs by their --run-id: pass --run-id too.");
     }
+    if (printSql && !dryRun) {
+      throw new PurgeException(FailureReason.Usage, "--print-sql prints what a purge would run: add --dry-run.");
+    }
     if (backupSchema != null && dryRun) {
       throw new PurgeException(FailureReason.Usage, "--backup-schema makes no sense with --dry-run: drop one of them.");
     }
@@ -182,18 +190,28 @@ public final class PurgeCommand implements Callable<Integer> {
 
   private PurgeResult failure(FailureReason reason, String message) {
     return new PurgeResult(null, strategy == null ? null : strategy.label(), dryRun, false, null, null, null,
-        new PurgeResult.Failure(reason.name(), message), runId, null);
+        PurgeResult.Failure.of(reason, message), runId, null);
   }
 
   private int finish(PurgePlan plan, PurgeResult result, ConnectionSettings settings,
       PrintWriter out, PrintWriter err) {
     PurgeResult r = scrub(result, settings);
     if (r.tables() != null || r.error() == null) out.print(scrub(PurgeReport.render(plan, r), settings));
+    if (printSql && plan != null && r.error() == null) out.print(scrub(sql(plan), settings));
     if (r.error() != null) err.println("purge: " + r.error().reason() + ": " + r.error().message());
     out.flush();
     err.flush();
     ResultOutput.write(resultFile, r, settings, err);
-    return r.error() == null ? 0 : FailureReason.valueOf(r.error().reason()).exitCode();
+    return r.error() == null ? 0 : r.error().failureReason().exitCode();
+  }
+
+  /** The plan's statements, with the steps that depend on flags or on the catalog at run time named. */
+  private String sql(PurgePlan plan) {
+    String header = "-- SQL a purge of this plan runs (this dry run ran only the counts), after checking the"
+        + " confirmation and taking its advisory lock\n"
+        + (resetSequences ? "-- --reset-sequences: after the removal, alter sequence ... restart for each"
+            + " sequence the purged tables own\n" : "");
+    return header + PurgeStatements.of(plan, strategy).script(lockTimeout, statementTimeout);
   }
 
   private static PurgeResult scrub(PurgeResult r, ConnectionSettings settings) {

@@ -1,5 +1,6 @@
 package io.datapurge.operator;
 
+import io.datapurge.purge.PurgeRequest;
 import java.net.URI;
 import java.time.Duration;
 import java.util.regex.Pattern;
@@ -16,7 +17,8 @@ public record OperatorSettings(
     this(purgeImage, protectedDatabases, jobDeadline, jobTtl, null);
   }
 
-  public static final String DEFAULT_PROTECTED = "(?i).*prod.*";
+  /** The purge command's default, so the operator and its Jobs refuse the same names out of the box. */
+  public static final String DEFAULT_PROTECTED = PurgeRequest.DEFAULT_PROTECTED_PATTERN;
 
   public boolean isProtected(String database) {
     return protectedDatabases.matcher(database).matches();

@@ -17,7 +17,6 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -150,7 +149,7 @@ public final class PurgeJob {
       args.add("--no-dependents");
     }
     args.add("--strategy");
-    args.add(spec.getStrategy().name().toLowerCase(Locale.ROOT));
+    args.add(spec.getStrategy().label());
     if (mode == RunMode.Plan) {
       args.add("--dry-run");
     } else {

@@ -41,4 +41,12 @@ public enum FailureReason {
   public int exitCode() {
     return exitCode;
   }
+
+  /** The reason a result names; {@link #Failed} for a name this version does not know, or none. */
+  public static FailureReason named(String name) {
+    for (FailureReason r : values()) {
+      if (r.name().equals(name)) return r;
+    }
+    return Failed;
+  }
 }

@@ -1,6 +1,5 @@
 package io.datapurge.purge;
 
-import io.datapurge.purge.ForeignKeyGraph.ForeignKey;
 import io.datapurge.purge.ForeignKeyGraph.Table;
 import io.datapurge.purge.PurgeResult.TableCount;
 import java.sql.Connection;
@@ -11,15 +10,14 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs one purge in one transaction: refuse unless confirmed, take the purge lock, plan, lock the
- * tables, count, delete or truncate, count again, verify, commit. Any failure rolls back, so a failed
- * or refused purge leaves the database as it was. Never throws: the outcome carries the error.
+ * tables, count, delete or truncate, count again, verify, commit. The plan's SQL comes rendered from
+ * {@link PurgeStatements}; this class only runs it. Any failure rolls back, so a failed or refused
+ * purge leaves the database as it was. Never throws: the outcome carries the error.
  */
 public final class PurgeExecutor {
   private static final Logger log = LoggerFactory.getLogger(PurgeExecutor.class);
@@ -72,8 +70,9 @@ public final class PurgeExecutor {
         }
       }
       plan = plan(connection, request);
-      if (!request.dryRun()) lock(connection, plan);
-      List<Long> before = count(connection, plan);
+      PurgeStatements sql = PurgeStatements.of(plan, request.strategy());
+      if (!request.dryRun()) for (String lock : sql.lock()) execute(connection, lock);
+      List<Long> before = count(connection, plan, sql.count());
       if (request.dryRun()) {
         connection.rollback();
         counts = tableCounts(plan, before, before);
@@ -81,10 +80,10 @@ public final class PurgeExecutor {
       }
       counts = tableCounts(plan, before, before);
       if (request.backupSchema() != null) Backup.copy(connection, plan, request.backupSchema());
-      if (request.strategy() == Strategy.TRUNCATE) truncate(connection, plan); else delete(connection, plan);
+      for (String remove : sql.remove()) execute(connection, remove);
       if (request.resetSequences()) resetSequences(connection, plan);
-      execute(connection, "set constraints all immediate"); // deferred key checks fail here, not at COMMIT
-      counts = tableCounts(plan, before, count(connection, plan));
+      execute(connection, sql.checkKeys()); // deferred key checks fail here, not at COMMIT
+      counts = tableCounts(plan, before, count(connection, plan, sql.verify()));
       List<String> notEmpty = counts.stream()
           .filter(c -> !c.role().equals(PurgePlan.UNLINKED) && c.after() != 0)
           .map(c -> c.table() + " (" + c.after() + " rows)").toList();
@@ -104,7 +103,7 @@ public final class PurgeExecutor {
       if (failure.reason() == FailureReason.Failed) log.debug("purge failed", error);
       if (counts != null && !committing) counts = tableCounts(plan, befores(counts), befores(counts));
       return new Outcome(plan, result(database, request, false, counts, started,
-          new PurgeResult.Failure(failure.reason().name(), failure.getMessage())));
+          PurgeResult.Failure.of(failure.reason(), failure.getMessage())));
     }
   }
 
@@ -148,61 +147,14 @@ public final class PurgeExecutor {
     return PurgePlan.build(ForeignKeyGraph.load(connection), roots, keep, request.includeDependents());
   }
 
-  private static void lock(Connection connection, PurgePlan plan) throws SQLException {
-    execute(connection, "lock table " + names(plan.purged().stream().map(PurgePlan.Entry::table).toList())
-        + " in access exclusive mode");
-    if (!plan.unlinked().isEmpty()) {
-      execute(connection, "lock table " + names(plan.unlinked().stream().map(PurgePlan.Entry::table).toList())
-          + " in row exclusive mode");
-    }
-  }
-
-  /** Exact counts in one statement: all rows of a purged table, linked rows of an unlinked one. */
-  static List<Long> count(Connection connection, PurgePlan plan) throws SQLException {
-    String sql = plan.entries().stream().map(e -> {
-      String from = "(select count(*) from " + e.table().name().sql();
-      if (e.purged()) return from + ")";
-      return from + " where " + e.links().stream().map(PurgeExecutor::linked)
-          .collect(Collectors.joining(" or ")) + ")";
-    }).collect(Collectors.joining(", ", "select ", ""));
+  /** Runs the plan's count statement: one count per plan entry, in plan order. */
+  private static List<Long> count(Connection connection, PurgePlan plan, String sql) throws SQLException {
     List<Long> result = new ArrayList<>();
     try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
       rs.next();
       for (int i = 1; i <= plan.entries().size(); i++) result.add(rs.getLong(i));
     }
     return result;
-  }
-
-  private static String linked(ForeignKey fk) {
-    return fk.columns().stream().map(c -> TableName.quote(c) + " is not null")
-        .collect(Collectors.joining(" and ", "(", ")"));
-  }
-
-  private static void delete(Connection connection, PurgePlan plan) throws SQLException {
-    deleteGroups(connection, plan.deleteOrder());
-  }
-
-  private static void truncate(Connection connection, PurgePlan plan) throws SQLException {
-    Set<Table> deleted = plan.notTruncatable();
-    List<Table> truncated = plan.purged().stream().map(PurgePlan.Entry::table)
-        .filter(t -> !deleted.contains(t)).toList();
-    if (!truncated.isEmpty()) execute(connection, "truncate table " + names(truncated) + " restrict");
-    deleteGroups(connection, plan.deleteOrder().stream().filter(g -> deleted.contains(g.get(0))).toList());
-  }
-
-  /** Children first; the tables of a cycle go in one statement, so their keys are checked together. */
-  private static void deleteGroups(Connection connection, List<List<Table>> groups) throws SQLException {
-    for (List<Table> group : groups) {
-      if (group.size() == 1) {
-        execute(connection, "delete from " + group.get(0).name().sql());
-      } else {
-        List<String> parts = new ArrayList<>();
-        for (int i = 0; i < group.size(); i++) {
-          parts.add("d" + i + " as (delete from " + group.get(i).name().sql() + ")");
-        }
-        execute(connection, "with " + String.join(", ", parts) + " select 1");
-      }
-    }
   }
 
   private static void resetSequences(Connection connection, PurgePlan plan) throws SQLException {
@@ -251,10 +203,6 @@ public final class PurgeExecutor {
       st.setString(2, request.statementTimeout().toMillis() + "ms");
       st.execute();
     }
-  }
-
-  static String names(List<Table> tables) {
-    return tables.stream().map(t -> t.name().sql()).collect(Collectors.joining(", "));
   }
 
   static void execute(Connection connection, String sql) throws SQLException {

@@ -1,5 +1,6 @@
 package io.datapurge.purge;
 
+import io.datapurge.api.Strategy;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -21,11 +22,17 @@ public record PurgeRequest(
     boolean allowProtected,
     String runId) {
 
-  public static final Pattern DEFAULT_PROTECTED = Pattern.compile("(?i).*prod.*");
+  /**
+   * The database names (and Auth0 tenants) refused unless allowed: the one default of the purge
+   * command, the operator and, as a copy a test holds to it, the chart's values.yaml and deploy/.
+   */
+  public static final String DEFAULT_PROTECTED_PATTERN = "(?i).*prod.*";
+
+  public static final Pattern DEFAULT_PROTECTED = Pattern.compile(DEFAULT_PROTECTED_PATTERN);
 
   /** A request with the defaults of the command line; tests and callers adjust it with the withers. */
   public static PurgeRequest of(List<TableName> tables) {
-    return new PurgeRequest(tables, List.of(), true, Strategy.DELETE, false, null, false,
+    return new PurgeRequest(tables, List.of(), true, Strategy.Delete, false, null, false,
         Duration.ofSeconds(10), Duration.ofMinutes(10), false, null, DEFAULT_PROTECTED, false, null);
   }
 

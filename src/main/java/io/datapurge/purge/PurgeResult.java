@@ -41,8 +41,20 @@ public record PurgeResult(
 
   public record Totals(long before, long after) {}
 
-  /** A failure the user can act on: a CamelCase reason and a sentence naming the fix. */
-  public record Failure(String reason, String message) {}
+  /**
+   * A failure the user can act on: a CamelCase reason and a sentence naming the fix. The reason
+   * travels as its name (the JSON contract); code decides on {@link #failureReason()}, never on the name.
+   */
+  public record Failure(String reason, String message) {
+    public static Failure of(FailureReason reason, String message) {
+      return new Failure(reason.name(), message);
+    }
+
+    /** The reason as its type; a name this version does not know (say, from a newer image) is {@code Failed}. */
+    public FailureReason failureReason() {
+      return FailureReason.named(reason);
+    }
+  }
 
   /**
    * Users of the Auth0 tenant (only those of {@code connection} when set) before and after the run;
@@ -55,7 +67,7 @@ public record PurgeResult(
 
   public static PurgeResult failure(FailureReason reason, String message) {
     return new PurgeResult(null, null, null, false, null, null, null,
-        new Failure(reason.name(), message), null, null);
+        Failure.of(reason, message), null, null);
   }
 
   public PurgeResult withRunId(String id) {

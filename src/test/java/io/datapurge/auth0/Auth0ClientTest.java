@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.datapurge.testing.FakeAuth0;
+import io.datapurge.testing.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -19,7 +20,9 @@ class Auth0ClientTest {
       Duration.ofSeconds(10));
   static final Instant T0 = Instant.parse("2024-03-01T10:00:00Z");
 
-  final FakeAuth0 fake = new FakeAuth0(DOMAIN, ID, SECRET);
+  /** Shared by the client and the fake tenant: waits move it, nothing sleeps on the wall clock. */
+  final ManualClock clock = new ManualClock(Instant.parse("2026-12-01T09:00:00.250Z"));
+  final FakeAuth0 fake = new FakeAuth0(DOMAIN, ID, SECRET, clock);
 
   @AfterEach
   void stop() {
@@ -27,7 +30,7 @@ class Auth0ClientTest {
   }
 
   Auth0Client client(String secret) {
-    return new Auth0Client(DOMAIN, fake.baseUrl(), new Auth0Client.Credentials(ID, secret), FAST);
+    return new Auth0Client(DOMAIN, fake.baseUrl(), new Auth0Client.Credentials(ID, secret), FAST, clock, clock);
   }
 
   @Test
@@ -64,6 +67,8 @@ class Auth0ClientTest {
     assertThat(fake.rateLimited()).as("429s answered").isEqualTo(2);
     assertThat(fake.earlyRequests()).as("requests sent before X-RateLimit-Reset").isZero();
     assertThat(fake.userCount()).isZero();
+    // Each 429 announces the next second: the client waits out the rest of it (0.75 s), twice.
+    assertThat(clock.slept()).isEqualTo(Duration.ofMillis(750 + 1000));
   }
 
   @Test
@@ -77,6 +82,7 @@ class Auth0ClientTest {
     assertThat(fake.userCount()).isZero();
     assertThat(fake.rateLimited()).as("no 429: X-RateLimit-Remaining was honoured").isZero();
     assertThat(fake.busiestSecond()).isLessThanOrEqualTo(10);
+    assertThat(clock.slept()).as("25 requests at 10 a second wait for two resets").isEqualTo(Duration.ofMillis(750 + 1000));
   }
 
   @Test
@@ -94,11 +100,15 @@ class Auth0ClientTest {
   }
 
   @Test
-  void aShortLivedTokenIsRefreshedBeforeItExpires() throws InterruptedException {
+  void aShortLivedTokenIsRefreshedBeforeItExpires() {
     fake.tokenLifetime(Duration.ofSeconds(2));
     Auth0Client client = client(SECRET);
     client.users(null, 0, 1, null);
-    Thread.sleep(1100); // past the refresh point (lifetime minus half of it), before expiry
+    clock.advance(Duration.ofMillis(900)); // before the refresh point (lifetime minus half of it)
+    client.users(null, 0, 1, null);
+    assertThat(fake.tokensIssued()).as("the token is reused while fresh").isEqualTo(1);
+
+    clock.advance(Duration.ofMillis(200)); // past the refresh point, before expiry
     client.users(null, 0, 1, null);
 
     assertThat(fake.tokensIssued()).isEqualTo(2);

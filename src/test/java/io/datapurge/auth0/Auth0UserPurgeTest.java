@@ -13,7 +13,9 @@ import io.datapurge.purge.PurgeException;
 import io.datapurge.purge.PurgeResult;
 import io.datapurge.purge.ResultJson;
 import io.datapurge.testing.FakeAuth0;
+import io.datapurge.testing.ManualClock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -24,7 +26,12 @@ class Auth0UserPurgeTest {
   static final PurgeResult COMMITTED = new PurgeResult("app", "delete", false, true, List.of(),
       new PurgeResult.Totals(700, 0), 5L, null, "r1", null);
 
-  final FakeAuth0 fake = new FakeAuth0(DOMAIN, ID, SECRET);
+  final ManualClock clock = new ManualClock(Instant.parse("2026-12-01T09:00:00Z"));
+  final FakeAuth0 fake = new FakeAuth0(DOMAIN, ID, SECRET, clock);
+
+  Auth0Client client() {
+    return new Auth0Client(DOMAIN, fake.baseUrl(), new Auth0Client.Credentials(ID, SECRET), FAST, clock, clock);
+  }
 
   @AfterEach
   void stop() {
@@ -32,8 +39,7 @@ class Auth0UserPurgeTest {
   }
 
   Auth0UserPurge purge(String connection) {
-    return new Auth0UserPurge(new Auth0Client(DOMAIN, fake.baseUrl(), new Auth0Client.Credentials(ID, SECRET), FAST),
-        connection, Duration.ZERO, null);
+    return new Auth0UserPurge(client(), connection, Duration.ZERO, null);
   }
 
   /** 2600 users: a year of sign-ups, plus 1300 imported within 1.3 seconds (one window cannot hold them). */
@@ -123,7 +129,7 @@ class Auth0UserPurgeTest {
 
     assertThat(result.committed()).isTrue();
     assertThat(result.totals()).isEqualTo(COMMITTED.totals());
-    assertThat(result.error().reason()).isEqualTo(FailureReason.Auth0Incomplete.name());
+    assertThat(result.error().failureReason()).isEqualTo(FailureReason.Auth0Incomplete);
     assertThat(result.error().message()).contains("app was purged and committed", "30 users remain", DOMAIN,
         "answered 500", "Run the purge again");
     assertThat(result.auth0().after()).isEqualTo(30);
@@ -140,9 +146,9 @@ class Auth0UserPurgeTest {
   @Test
   void pastTheTimeLimitItStopsAndReportsWhatRemains() {
     fake.addUsers(20, DB_CONNECTION, T0, Duration.ofMinutes(1));
-    Auth0UserPurge purge = new Auth0UserPurge(new Auth0Client(DOMAIN, fake.baseUrl(),
-        new Auth0Client.Credentials(ID, SECRET), FAST), null, Duration.ZERO, java.time.Instant.now());
+    Auth0UserPurge purge = new Auth0UserPurge(client(), null, Duration.ZERO, clock.instant().plusSeconds(60));
     purge.preflight(true);
+    clock.advance(Duration.ofSeconds(61)); // the database purge took longer than the time limit allowed
 
     PurgeResult result = purge.complete(COMMITTED);
 

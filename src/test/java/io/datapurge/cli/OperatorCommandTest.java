@@ -3,6 +3,7 @@ package io.datapurge.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.datapurge.purge.PurgeRequest;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -25,7 +26,7 @@ class OperatorCommandTest {
   void flagsHaveTheDocumentedDefaults() {
     OperatorCommand command = new OperatorCommand();
     new CommandLine(command).parseArgs();
-    assertThat(command.protectedPattern).isEqualTo("(?i).*prod.*");
+    assertThat(command.protectedPattern).isEqualTo(PurgeRequest.DEFAULT_PROTECTED_PATTERN).isEqualTo("(?i).*prod.*");
     assertThat(command.httpPort).isEqualTo(8080);
     assertThat(command.jobDeadline).isEqualTo(Duration.ofMinutes(30));
     assertThat(command.jobTtl).isEqualTo(Duration.ofHours(24));

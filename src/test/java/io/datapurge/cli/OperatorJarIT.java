@@ -49,6 +49,9 @@ class OperatorJarIT {
       HttpResponse<String> metrics = get(port, "/metrics");
       assertThat(metrics.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
       assertThat(metrics.body()).contains("jvm_memory_used_bytes", "operator_sdk_");
+      // The informer's list of the watched namespace, counted by the client interceptor.
+      assertThat(metrics.body()).containsPattern(
+          "datapurge_kube_api_requests_total\\{code=\"200\",resource=\"userdatapurges\",verb=\"list\"} [1-9]");
 
       operator.destroy(); // SIGTERM
       assertThat(operator.waitFor(20, TimeUnit.SECONDS)).as("stops within 20s of SIGTERM").isTrue();

@@ -3,14 +3,20 @@ package io.datapurge.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.datapurge.api.Strategy;
 import io.datapurge.purge.ConnectionSettings;
 import io.datapurge.purge.FailureReason;
 import io.datapurge.purge.PurgeException;
+import io.datapurge.purge.PurgeRequest;
+import io.datapurge.purge.ResultJson;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** Flag parsing and connection settings, without a server. */
@@ -33,10 +39,46 @@ class PurgeCommandTest {
     assertThat(purge).isNotNull();
     for (String flag : new String[] {"--url", "--user", "--password-file", "--table", "--keep", "--no-dependents",
         "--strategy", "--dry-run", "--confirm", "--force", "--lock-timeout", "--statement-timeout", "--result-file",
-        "--reset-sequences", "--backup-schema", "--protected-pattern", "--allow-protected", "--run-id"}) {
+        "--reset-sequences", "--backup-schema", "--protected-pattern", "--allow-protected", "--run-id", "--print-sql"}) {
       assertThat(purge.getCommandSpec().findOption(flag)).as(flag).isNotNull();
     }
     assertThat(cl.getSubcommands()).containsKey("restore");
+  }
+
+  @Test
+  void strategyIsTheResourcesEnumSpelledInLowerCase() {
+    CommandLine main = Main.commandLine();
+    main.parseArgs("purge", "--table", "t", "--strategy", "truncate");
+    CommandLine purge = main.getSubcommands().get("purge");
+
+    assertThat(purge.getCommandSpec().findOption("--strategy").type()).isEqualTo(Strategy.class);
+    assertThat(((PurgeCommand) purge.getCommand()).strategy).isEqualTo(Strategy.Truncate);
+    assertThat(Strategy.Truncate.label()).isEqualTo("truncate");
+    assertThat(Strategy.Delete.label()).isEqualTo("delete");
+  }
+
+  @Test
+  void protectedPatternDefaultsToTheSharedConstant() {
+    CommandLine main = Main.commandLine();
+    main.parseArgs("purge", "--table", "t");
+    CommandLine purge = main.getSubcommands().get("purge");
+
+    assertThat(((PurgeCommand) purge.getCommand()).protectedPattern).isEqualTo(PurgeRequest.DEFAULT_PROTECTED_PATTERN);
+    assertThat(((PurgeCommand) purge.getCommand()).strategy).isEqualTo(Strategy.Delete);
+  }
+
+  @Test
+  void printSqlWithoutDryRunIsAUsageErrorBeforeAnyConnection(@TempDir Path dir) throws Exception {
+    StringWriter err = new StringWriter();
+    CommandLine cl = Main.commandLine().setErr(new PrintWriter(err)).setOut(new PrintWriter(new StringWriter()));
+    Path result = dir.resolve("result.json");
+
+    int code = cl.execute("purge", "--url", "jdbc:postgresql://127.0.0.1:9/nowhere", "--table", "t", "--print-sql",
+        "--force", "--result-file", result.toString());
+
+    assertThat(code).isEqualTo(FailureReason.Usage.exitCode());
+    assertThat(err.toString()).contains("--print-sql", "--dry-run");
+    assertThat(ResultJson.read(Files.readString(result)).error().reason()).isEqualTo(FailureReason.Usage.name());
   }
 
   @Test

@@ -37,7 +37,16 @@ class JobNamesTest {
 
   @Test
   void truncationNeverLeavesADashOrDotBeforeTheSuffix() {
-    String name = JobNames.of("a".repeat(46) + "-.-bbbb", UID, 1L, RunMode.Purge);
-    assertThat(name).doesNotContain("--").doesNotContain(".-").hasSizeLessThanOrEqualTo(63);
+    // The cut keeps 63 - len("-<mode>-<hash>") characters: it lands inside "-.-" for every mode.
+    String name = "a".repeat(44) + "-.-bbbb";
+    for (RunMode mode : RunMode.values()) {
+      String job = JobNames.of(name, UID, 1L, mode);
+      String kept = job.substring(0, job.length() - ("-" + mode.label() + "-").length() - 10);
+      assertThat(name.substring(0, 63 - (job.length() - kept.length()))).as("the cut for %s", mode)
+          .matches("a{44}[-.]+");
+      assertThat(kept).as("what is kept of the name for %s", mode).isEqualTo("a".repeat(44));
+      assertThat(job).doesNotContain("--").doesNotContain(".-").hasSizeLessThanOrEqualTo(63)
+          .matches("[a-z0-9]([-a-z0-9.]*[a-z0-9])?");
+    }
   }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
+import io.datapurge.purge.PurgeRequest;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -225,6 +226,16 @@ class ChartTest {
         .containsEntry("PROTECTED_DATABASES", "^(prod|live)_.*")
         .containsEntry("JOB_DEADLINE", "2h")
         .containsEntry("JOB_TTL", "1h30m");
+  }
+
+  @Test
+  void defaultProtectedPatternIsTheOneThePurgeCommandAndTheOperatorUse() throws Exception {
+    Map<?, ?> values = new ObjectMapper(new YAMLFactory())
+        .readValue(RenderedChart.CHART.resolve("values.yaml").toFile(), Map.class);
+
+    assertThat(values.get("protectedDatabases")).isEqualTo(PurgeRequest.DEFAULT_PROTECTED_PATTERN);
+    assertThat(env(RenderedChart.render(Map.of())))
+        .containsEntry("PROTECTED_DATABASES", PurgeRequest.DEFAULT_PROTECTED_PATTERN);
   }
 
   @Test

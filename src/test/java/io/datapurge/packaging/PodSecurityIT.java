@@ -1,8 +1,8 @@
 package io.datapurge.packaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
+import io.datapurge.testing.ControlPlane;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -30,9 +30,12 @@ class PodSecurityIT {
   static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
   static final String NAMESPACE = "pod-security-it";
 
+  /** The plane's admin kubeconfig, for every kubectl this test runs. */
+  static Path kubeconfig;
+
   @BeforeAll
   static void restrictedNamespace() throws Exception {
-    assumeThat(System.getenv("KUBECONFIG")).as("KUBECONFIG (hack/cluster.sh up)").isNotBlank();
+    kubeconfig = ControlPlane.kubeconfigFor(PodSecurityIT.class);
     Namespace deployed = DeployManifestsTest.read(Path.of("deploy", "namespace.yaml"), Namespace.class);
     Namespace ns = new NamespaceBuilder().withNewMetadata().withName(NAMESPACE)
         .withLabels(deployed.getMetadata().getLabels()).endMetadata().build();
@@ -45,7 +48,7 @@ class PodSecurityIT {
 
   @AfterAll
   static void removeNamespace() throws Exception {
-    if (System.getenv("KUBECONFIG") != null) {
+    if (kubeconfig != null) {
       kubectl("", "delete", "namespace", NAMESPACE, "--ignore-not-found", "--timeout=60s");
     }
   }
@@ -105,7 +108,9 @@ class PodSecurityIT {
   private static Process start(String stdin, String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of("kubectl"));
     command.addAll(List.of(args));
-    Process p = new ProcessBuilder(command).start();
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().put("KUBECONFIG", kubeconfig.toString());
+    Process p = builder.start();
     try (var in = p.getOutputStream()) {
       in.write(stdin.getBytes());
     }

@@ -1,8 +1,8 @@
 package io.datapurge.packaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assumptions.assumeThat;
 
+import io.datapurge.testing.ControlPlane;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,8 +13,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The RBAC the chart renders, applied to a real kube-apiserver (KUBECONFIG, e.g. from
- * hack/cluster.sh up) and asked, as the operator's ServiceAccount, every request the operator
+ * The RBAC the chart renders, applied to a real kube-apiserver (the local plane: KUBECONFIG, or
+ * hack/cluster.sh up started on demand, as for every cluster IT; no plane is a failure) and asked, as the operator's ServiceAccount, every request the operator
  * makes: {@code kubectl auth can-i} goes through the server's RBAC authorizer.
  */
 class RenderedChartRbacIT {
@@ -41,9 +41,12 @@ class RenderedChartRbacIT {
       new String[] {"get", "configmaps"}, new String[] {"create", "pods"}, new String[] {"create", "pods", "exec"},
       new String[] {"delete", "userdatapurges.datapurge.io"}, new String[] {"update", "customresourcedefinitions.apiextensions.k8s.io"});
 
+  /** The plane's admin kubeconfig, for every kubectl this test runs. */
+  static Path kubeconfig;
+
   @BeforeAll
   static void clusterWithTheCrd() throws Exception {
-    assumeThat(System.getenv("KUBECONFIG")).as("KUBECONFIG (hack/cluster.sh up)").isNotBlank();
+    kubeconfig = ControlPlane.kubeconfigFor(RenderedChartRbacIT.class);
     for (Path crd : RenderedChart.crdFiles()) {
       kubectl("apply", "--server-side", "-f", crd.toString());
     }
@@ -111,7 +114,7 @@ class RenderedChartRbacIT {
   }
 
   private static void ensureNamespace(String name) throws Exception {
-    Process p = new ProcessBuilder("kubectl", "get", "namespace", name).redirectErrorStream(true).start();
+    Process p = kubectlProcess(List.of("kubectl", "get", "namespace", name));
     p.getInputStream().readAllBytes();
     if (p.waitFor() != 0) {
       kubectl("create", "namespace", name);
@@ -125,7 +128,7 @@ class RenderedChartRbacIT {
       command.add("--subresource=" + request[2]);
     }
     command.addAll(namespace == null ? List.of("--all-namespaces") : List.of("-n", namespace));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    Process p = kubectlProcess(command);
     String output = new String(p.getInputStream().readAllBytes()).strip();
     String out = output.substring(output.lastIndexOf('\n') + 1); // after any "not namespace scoped" warning
     assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -133,10 +136,16 @@ class RenderedChartRbacIT {
     return out.equals("yes");
   }
 
+  private static Process kubectlProcess(List<String> command) throws Exception {
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().put("KUBECONFIG", kubeconfig.toString());
+    return builder.start();
+  }
+
   private static void kubectl(String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of("kubectl"));
     command.addAll(List.of(args));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+    Process p = kubectlProcess(command);
     String out = new String(p.getInputStream().readAllBytes());
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as("%s: %s", command, out).isZero();

@@ -94,6 +94,33 @@ class PurgeCommandIT {
     assertThat(DatabaseChecksum.of(db)).isEqualTo(before);
   }
 
+  @ParameterizedTest(name = "dry run with --print-sql --strategy {0} prints a script that purges as the command does")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"delete", "truncate"})
+  void dryRunPrintsTheSqlOfThePurgeAndDeletesNothing(String strategy) {
+    Map<String, String> before = DatabaseChecksum.of(db);
+
+    Run run = PurgeProcess.run(PostgresServer.libpqEnv(db),
+        args(USER_TABLES, "--dry-run", "--print-sql", "--strategy", strategy));
+
+    assertThat(run.exitCode()).as(run.stderr()).isZero();
+    assertThat(DatabaseChecksum.of(db)).isEqualTo(before);
+    String out = run.stdout();
+    assertThat(out).contains("dry run", "lock table \"public\".\"auth_user\"", " in access exclusive mode;",
+        "set constraints all immediate;", "commit;");
+    assertThat(out).contains(strategy.equals("truncate") ? "truncate table " : "delete from \"public\".\"django_admin_log\";");
+    String script = out.substring(out.indexOf("begin isolation level"));
+
+    PostgresServer.run(db, script); // what the purge would have run, run by hand
+
+    for (String table : PURGED) {
+      assertThat(PostgresServer.queryLong(db, "select count(*) from " + table)).as(table).isZero();
+    }
+    Map<String, String> after = DatabaseChecksum.of(db);
+    for (String parent : List.of("public.auth_group", "public.auth_permission", "public.django_content_type")) {
+      assertThat(after.get(parent)).as(parent + " is not purged").isEqualTo(before.get(parent));
+    }
+  }
+
   static Stream<Arguments> refusals() {
     return Stream.of(
         Arguments.of("no confirmation and no terminal", List.of("--table", "auth_user"), "Refused", 3),
@@ -108,6 +135,7 @@ class PurgeCommandIT {
         Arguments.of("an unknown strategy", List.of("--table", "auth_user", "--strategy", "sideways", "--force"), "Usage", 2),
         Arguments.of("a password argument", List.of("--table", "auth_user", "--password", "hunter2", "--force"), "Usage", 2),
         Arguments.of("no --table at all", List.of("--force", "--run-id", "r-usage"), "Usage", 2),
+        Arguments.of("--print-sql without --dry-run", List.of("--table", "auth_user", "--print-sql", "--force"), "Usage", 2),
         Arguments.of("--no-dependents while rows reference the users",
             List.of("--table", "auth_user", "--table", "custom_auth_tenant", "--no-dependents", "--force"), "PlanInvalid", 3),
         Arguments.of("--no-dependents with truncate while tables reference the users",
@@ -133,7 +161,7 @@ class PurgeCommandIT {
 
   /** Runs the purge on a pseudo-terminal (util-linux script), typing {@code answer} at the prompt. */
   String onTerminal(String answer) throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "needs script(1)");
+    assertThat(Path.of("/usr/bin/script")).as("script(1) gives the purge a terminal: install util-linux").isExecutable();
     String jar = System.getProperty("purge.jar", "target/user-data-purge.jar");
     ProcessBuilder pb = new ProcessBuilder("/usr/bin/script", "-qec",
         "java -jar '" + jar + "' purge --table auth_user --table custom_auth_tenant", "/dev/null");

@@ -1,5 +1,6 @@
 package io.datapurge.purge;
 
+import io.datapurge.api.Strategy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.datapurge.testing.DatabaseChecksum;
@@ -78,8 +79,8 @@ class PurgeEngineIT {
     assertThat(DatabaseChecksum.of(viaDelete)).isEqualTo(DatabaseChecksum.of(viaTruncate));
     TableName[] roots = {TableName.parse("auth_user"), TableName.parse("custom_auth_tenant"), ACCOUNT};
 
-    PurgeResult deleted = purge(viaDelete, confirmed(roots).withStrategy(Strategy.DELETE)).result();
-    PurgeResult truncated = purge(viaTruncate, confirmed(roots).withStrategy(Strategy.TRUNCATE)).result();
+    PurgeResult deleted = purge(viaDelete, confirmed(roots).withStrategy(Strategy.Delete)).result();
+    PurgeResult truncated = purge(viaTruncate, confirmed(roots).withStrategy(Strategy.Truncate)).result();
 
     assertThat(deleted.error()).isNull();
     assertThat(truncated.error()).isNull();

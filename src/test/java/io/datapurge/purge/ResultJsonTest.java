@@ -47,5 +47,19 @@ class ResultJsonTest {
     assertThat(ResultJson.read(json).error().reason()).isEqualTo("LockTimeout");
     assertThat(ResultJson.read(json).runId()).isEqualTo("r");
     assertThat(ResultJson.read(json).committed()).isFalse();
+    assertThat(ResultJson.read(json).error().failureReason()).isEqualTo(FailureReason.LockTimeout);
+  }
+
+  @Test
+  void everyReasonReadsBackAsItselfAndAnUnknownNameAsFailed() {
+    for (FailureReason reason : FailureReason.values()) {
+      String json = ResultJson.write(PurgeResult.failure(reason, "why"));
+      assertThat(json).contains("\"reason\":\"" + reason.name() + "\"");
+      assertThat(ResultJson.read(json).error().failureReason()).isEqualTo(reason);
+    }
+    String fromANewerImage = "{\"committed\":false,\"error\":{\"reason\":\"DiskFull\",\"message\":\"m\"}}";
+    assertThat(ResultJson.read(fromANewerImage).error().failureReason()).isEqualTo(FailureReason.Failed);
+    assertThat(ResultJson.read(fromANewerImage).error().reason()).isEqualTo("DiskFull");
+    assertThat(FailureReason.named(null)).isEqualTo(FailureReason.Failed);
   }
 }

@@ -78,6 +78,27 @@ public final class ControlPlane implements ParameterResolver {
     return kubeconfig;
   }
 
+  /**
+   * The admin kubeconfig for a test that drives {@code kubectl}, after the same checks as {@link
+   * #adminClient()}: it fails, never skips, when no plane can be had, naming the fix.
+   */
+  public static Path kubeconfigFor(Class<?> test) {
+    try (KubernetesClient client = adminClient()) {
+      client.getKubernetesVersion(); // reachable and answering, not just configured
+      return kubeconfig();
+    } catch (RuntimeException e) {
+      throw new IllegalStateException(test.getSimpleName() + " needs a kube-apiserver on this machine: export"
+          + " KUBECONFIG=<repo>/target/cluster/admin.kubeconfig of a running plane (hack/cluster.sh up), or leave"
+          + " KUBECONFIG unset so the test starts hack/cluster.sh up itself. (" + rootCause(e) + ")", e);
+    }
+  }
+
+  private static String rootCause(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null) t = t.getCause();
+    return t == e ? String.valueOf(e.getMessage()) : e.getMessage() + ": " + t;
+  }
+
   /** A new admin client (system:masters); the caller closes it. */
   public static KubernetesClient adminClient() {
     Path path = kubeconfig();

@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
@@ -62,6 +63,7 @@ public final class FakeAuth0 implements AutoCloseable {
 
   private record Token(Set<String> scopes, Instant expires) {}
 
+  private final Clock clock;
   private final String domain;
   private final String clientId;
   private final String clientSecret;
@@ -94,6 +96,12 @@ public final class FakeAuth0 implements AutoCloseable {
   private int pagingRefusals;
 
   public FakeAuth0(String domain, String clientId, String clientSecret) {
+    this(domain, clientId, clientSecret, Clock.systemUTC());
+  }
+
+  /** A tenant whose rate-limit windows and token expiry follow {@code clock} (e.g. a {@link ManualClock}). */
+  public FakeAuth0(String domain, String clientId, String clientSecret, Clock clock) {
+    this.clock = clock;
     this.domain = domain;
     this.clientId = clientId;
     this.clientSecret = clientSecret;
@@ -294,7 +302,7 @@ public final class FakeAuth0 implements AutoCloseable {
       send(ex, 403, oauthError("access_denied", "Service not enabled within domain: " + form.get("audience")));
     } else {
       String value = UUID.randomUUID() + "." + UUID.randomUUID();
-      tokens.put(value, new Token(Set.of(grantedScopes.split(" ")), Instant.now().plus(tokenLifetime)));
+      tokens.put(value, new Token(Set.of(grantedScopes.split(" ")), clock.instant().plus(tokenLifetime)));
       synchronized (this) {
         tokensIssued++;
       }
@@ -305,7 +313,7 @@ public final class FakeAuth0 implements AutoCloseable {
   }
 
   private synchronized boolean rateLimitAllows(HttpExchange ex) throws IOException {
-    long now = System.currentTimeMillis();
+    long now = clock.millis();
     long second = now / 1000;
     if (second != windowSecond) {
       windowSecond = second;
@@ -340,7 +348,7 @@ public final class FakeAuth0 implements AutoCloseable {
       send(ex, 401, error(401, "Unauthorized", "Invalid token", null));
       return null;
     }
-    if (!Instant.now().isBefore(token.expires())) {
+    if (!clock.instant().isBefore(token.expires())) {
       synchronized (this) {
         expiredRejections++;
       }
