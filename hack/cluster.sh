@@ -102,7 +102,6 @@ build() {
     esac
   done < <("$root/hack/controlplane/build.sh")
   [[ -n "${proxy_bin:-}" && -n "${etcd_bin:-}" ]] || die "hack/controlplane/build.sh failed"
-  k8s_version="$(basename "$(dirname "$apiserver_bin")")"
 }
 
 # Nine consecutive ports: apiserver, etcd client, etcd peer, controller-manager, scheduler,
@@ -145,6 +144,7 @@ install_packages() {
     command -v "${tool%%:*}" >/dev/null || missing+=("${tool#*:}")
   done
   [[ -x /usr/lib/cni/bridge ]] || missing+=(containernetworking-plugins)
+  [[ -f /usr/lib/x86_64-linux-gnu/libc.a ]] || missing+=(libc6-dev) # gcc -static (pause)
   ((${#missing[@]})) || return 0
   log "installing ${missing[*]} with apt-get"
   export DEBIAN_FRONTEND=noninteractive
@@ -180,6 +180,7 @@ extendedKeyUsage=serverAuth"
 
 write_kubeconfig() { # file, user: the certificate pair in $pki (admin, node)
   local tmp="$1.tmp"
+  (umask 077; : >"$tmp") # holds a private key: never readable by others, not even for a moment
   cat >"$tmp" <<EOF
 apiVersion: v1
 kind: Config
@@ -203,17 +204,19 @@ EOF
 
 # Starts a daemon detached from this script (own session, no inherited descriptors), logging to
 # $state/<name>.log.
-launch() { # name, command...
+launch() { # name, command...: sets launched_pid
   local name="$1"; shift
   log "starting $name"
   setsid "$@" </dev/null >>"$state/$name.log" 2>&1 9>&- &
+  launched_pid=$! # setsid execs the command (a background job is no group leader): its pid
 }
 
 wait_until() { # what, component, seconds, command...
   local what="$1" component="$2" seconds="$3"; shift 3
   local deadline=$((SECONDS + seconds))
   until "$@" >/dev/null 2>&1; do
-    if [[ "$component" != containerd && -z "$(pids_of "$component")" ]]; then
+    # The pid launch recorded, not a search by name: the name appears only once exec has run.
+    if ! kill -0 "${launched_pid:-0}" 2>/dev/null; then
       tail -n 30 "$state/$component.log" >&2 || true
       die "$component exited (log: $state/$component.log)"
     fi
@@ -242,7 +245,7 @@ save_host_settings() {
   mkdir -p "$node_dir"
   [[ -f "$node_dir/host-settings" ]] && return 0
   local k
-  for k in "${host_sysctls[@]}" net.ipv4.ip_forward; do echo "$k=$(sysctl -n "$k")"; done >"$node_dir/host-settings.tmp"
+  for k in "${host_sysctls[@]}"; do echo "$k=$(sysctl -n "$k")"; done >"$node_dir/host-settings.tmp"
   nft list tables 2>/dev/null | sed 's/^table /table=/' >>"$node_dir/host-settings.tmp" || true
   mv "$node_dir/host-settings.tmp" "$node_dir/host-settings"
 }
@@ -290,6 +293,16 @@ pod_network() {
   [[ "$(cat "/sys/class/net/$bridge/address")" == "$bridge_mac" ]] || ip link set "$bridge" address "$bridge_mac"
   ip addr show dev "$bridge" | grep -qF "inet $host_address/" || ip addr add "$host_address/24" dev "$bridge"
   ip link set "$bridge" up
+  # A guard that does not depend on the host's ip_forward: nothing from the pods is forwarded off
+  # the bridge, and the servers on the bridge address answer only the pods and this machine.
+  nft -f - <<EOF
+table inet datapurge
+delete table inet datapurge
+table inet datapurge {
+  chain forward { type filter hook forward priority -10; policy accept; iifname "$bridge" oifname != "$bridge" drop; }
+  chain input { type filter hook input priority -10; policy accept; ip daddr $host_address iifname != { "$bridge", "lo" } drop; }
+}
+EOF
   mkdir -p "$state/cni/net.d"
   cat >"$state/cni/net.d/10-datapurge.conflist" <<EOF
 {
@@ -377,9 +390,6 @@ start_scheduler() {
 
 start_containerd() {
   if [[ -S "$containerd_socket" ]] && ctr --address "$containerd_socket" version >/dev/null 2>&1; then
-    # One node per machine: the bridge, the runtime and the node's addresses are machine-wide.
-    grep -qxF "# cluster $state/" "$node_dir/containerd.toml" 2>/dev/null ||
-      die "the node runs for another checkout's cluster ($(sed -n 's/^# cluster //p' "$node_dir/containerd.toml" 2>/dev/null)); run hack/cluster.sh down there first"
     return 0
   fi
   mkdir -p "$node_dir" "$run_dir"
@@ -394,6 +404,8 @@ state = "$run_dir/containerd"
 [plugins."io.containerd.grpc.v1.cri"]
   sandbox_image = "$pause_image"
   restrict_oom_score_adj = true
+  # Pod network namespaces under $run_dir (not /run/netns), so down's unmount frees them and their veths.
+  netns_mounts_under_state_dir = true
   stream_server_address = "127.0.0.1"
   stream_server_port = "0"
   [plugins."io.containerd.grpc.v1.cri".containerd]
@@ -409,8 +421,7 @@ state = "$run_dir/containerd"
 EOF
   # The config names the state directory, so pids_of finds this containerd.
   printf '# cluster %s\n' "$state/" >>"$node_dir/containerd.toml"
-  log "starting containerd"
-  setsid containerd --config "$node_dir/containerd.toml" </dev/null >>"$state/containerd.log" 2>&1 9>&- &
+  launch containerd containerd --config "$node_dir/containerd.toml"
   wait_until "containerd" containerd 30 ctr --address "$containerd_socket" version
 }
 
@@ -418,8 +429,10 @@ EOF
 pause_image() {
   ctr --address "$containerd_socket" -n k8s.io images ls -q | grep -qxF "$pause_image" && return 0
   local src dir
-  src="$(cd "$root/hack/controlplane/kube" && go list -m -f '{{.Dir}}' k8s.io/kubernetes)/build/pause/linux/pause.c"
-  [[ -f "$src" ]] || (cd "$root/hack/controlplane/kube" && go mod download k8s.io/kubernetes)
+  # (go mod download -json prints the module's directory, downloading it into an empty cache first)
+  src="$(cd "$root/hack/controlplane/kube" && go mod download -json k8s.io/kubernetes |
+    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')/build/pause/linux/pause.c"
+  [[ -f "$src" ]] || die "pause.c not found in the k8s.io/kubernetes module ($src)"
   dir="$(mktemp -d)"
   gcc -Os -static -o "$dir/pause" "$src" -DVERSION=3.10-datapurge
   printf 'FROM scratch\nCOPY pause /pause\nUSER 65535:65535\nENTRYPOINT ["/pause"]\n' >"$dir/Containerfile"
@@ -459,6 +472,10 @@ imageGCHighThresholdPercent: 100
 imageGCLowThresholdPercent: 99
 evictionHard: {memory.available: 100Mi, nodefs.available: 1%, imagefs.available: 1%}
 serializeImagePulls: false
+podLogsDir: $node_dir/pod-logs
+# No KUBE-FIREWALL / canary chains in the host's iptables; cgroup v1 as this host has it.
+makeIPTablesUtilChains: false
+failCgroupV1: false
 EOF
   launch kubelet "$kubelet_bin" --config "$state/kubelet.yaml" --kubeconfig "$state/node.kubeconfig" \
     --hostname-override "$node_name" --node-ip "$host_address" --root-dir "$node_dir/kubelet"
@@ -474,6 +491,23 @@ start_proxy() {
     --healthz-bind-address "127.0.0.1:$proxy_healthz_port" --metrics-bind-address "127.0.0.1:$proxy_metrics_port" \
     --conntrack-max-per-core 0 --conntrack-tcp-timeout-established 0 --conntrack-tcp-timeout-close-wait 0
   wait_until "kube-proxy /healthz" kube-proxy 60 curl -sf --max-time 2 "http://127.0.0.1:$proxy_healthz_port/healthz"
+}
+
+# One node per machine (the bridge, the runtime and the node's directories are machine-wide): it
+# belongs to the cluster whose state directory containerd.toml names. Another checkout's node is
+# never stopped or reused; one whose checkout is gone may be taken over.
+node_owner() { sed -n 's/^# cluster //p' "$node_dir/containerd.toml" 2>/dev/null; }
+
+owns_node() {
+  local owner
+  owner="$(node_owner)"
+  [[ -z "$owner" || "$owner" == "$state/" || ! -d "$owner" ]] || ! runtime_running
+}
+
+runtime_running() { [[ -n "$(runtime_pids)" ]]; }
+
+need_node() {
+  owns_node || die "the node runs for the cluster in $(node_owner) (another checkout); run hack/cluster.sh down there first"
 }
 
 # Ready, and the controller-manager has taken the not-ready taint off (pods can be scheduled).
@@ -499,6 +533,7 @@ up() {
   mkdir -p "$state"
   exec 9>"$state/.lock"
   flock 9
+  need_node
   build
   choose_ports
   if running && [[ -f "$kubeconfig" ]] && api_ready && node_ready; then
@@ -532,6 +567,10 @@ up() {
 # the host: pod volume mounts, Service rules, the bridge, the sysctls.
 stop_node() {
   local c
+  if ! owns_node; then
+    log "leaving the node alone: it runs for the cluster in $(node_owner)"
+    return 0
+  fi
   if [[ -S "$containerd_socket" ]]; then
     for c in $(ctr --address "$containerd_socket" -n k8s.io tasks ls -q 2>/dev/null); do
       ctr --address "$containerd_socket" -n k8s.io tasks kill -s SIGKILL "$c" >/dev/null 2>&1 || true
@@ -545,6 +584,13 @@ stop_node() {
   rm -rf "$run_dir"
   nft delete table ip kube-proxy 2>/dev/null || true
   nft delete table ip6 kube-proxy 2>/dev/null || true
+  nft delete table inet datapurge 2>/dev/null || true
+  # What CNI and the kubelet keep outside the node's directories: cached results, log links,
+  # the pods' cgroups.
+  rm -f /var/lib/cni/results/datapurge-* /var/lib/cni/results/cni-loopback-*
+  find /var/log/containers -maxdepth 1 -lname "$node_dir/pod-logs/*" -delete 2>/dev/null || true
+  find /sys/fs/cgroup -mindepth 2 -maxdepth 2 -name kubepods -type d 2>/dev/null |
+    while IFS= read -r c; do find "$c" -depth -type d -exec rmdir {} + 2>/dev/null || true; done
   ip link show "$bridge" >/dev/null 2>&1 && ip link delete "$bridge" && log "removed bridge $bridge"
   restore_host_settings
 }
@@ -556,7 +602,6 @@ down_all() {
 }
 
 main() {
-  cache="${CONTROLPLANE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/user-data-purge/controlplane}"
   case "${1:-}" in
     up) up ;;
     down) down_all ;;

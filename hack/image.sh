@@ -27,7 +27,8 @@ done
 if ((${#missing[@]})); then
   log "installing ${missing[*]} with apt-get"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
+  apt-get update -qq || die "apt-get update failed"
+  apt-get install -y -qq "${missing[@]}" >/dev/null || die "apt-get install ${missing[*]} failed"
 fi
 
 version="$(sed -n 's:^  <version>\(.*\)</version>:\1:p' "$root/pom.xml" | head -n 1)"
@@ -45,7 +46,8 @@ debian_mirror() {
 
 base_images() {
   local stamp start=$SECONDS
-  stamp="$(cat "$here"/*.Containerfile | sha256sum | cut -c1-12)"
+  # Rebuilt when a Containerfile or the certificate authorities this machine trusts change.
+  stamp="$(cat "$here"/*.Containerfile /usr/local/share/ca-certificates/*.crt 2>/dev/null | sha256sum | cut -c1-12)"
   if podman image exists "localhost/datapurge-base-stamp:$stamp" &&
     podman image exists eclipse-temurin:17-jre &&
     podman image exists maven:3.9-eclipse-temurin-17; then
@@ -95,12 +97,14 @@ build_image() {
 load_image() {
   local socket="${NODE_CONTAINERD_SOCKET:-/run/user-data-purge/containerd/containerd.sock}"
   if [[ ! -S "$socket" ]]; then
-    log "the node's containerd is not running ($socket); hack/cluster.sh up loads images it starts with"
+    log "the node's containerd is not running ($socket): run hack/image.sh again after hack/cluster.sh up"
     return
   fi
   local id stamp="/var/lib/user-data-purge/containerd/loaded-images"
   id="$(podman image inspect --format '{{.Id}}' "$image")"
-  grep -qxF "$image $id" "$stamp" 2>/dev/null && return
+  # Loaded before, and containerd still has it (the stamp alone could outlive the image).
+  grep -qxF "$image $id" "$stamp" 2>/dev/null &&
+    ctr --address "$socket" -n k8s.io images ls -q | grep -qxF "$image" && return
   local start=$SECONDS
   podman save --format docker-archive "$image" | ctr --address "$socket" -n k8s.io images import - >/dev/null
   { grep -vF "$image " "$stamp" 2>/dev/null || true; echo "$image $id"; } >"$stamp.tmp" && mv "$stamp.tmp" "$stamp"

@@ -62,9 +62,10 @@ class HelmInstallIT {
       assertThat(operator.getSpec().getNodeName()).isEqualTo(ControlPlane.NODE);
       assertThat(operator.getStatus().getContainerStatuses().get(0).getImageID()).isNotBlank();
 
-      kubectl("apiVersion: v1\nkind: Secret\nmetadata: {name: pg-purge, namespace: " + apps + "}\n"
-          + "stringData: {username: " + PostgresServer.user() + ", password: " + PostgresServer.password() + "}\n",
-          "apply", "-f", "-");
+      client.secrets().inNamespace(apps).resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+          .withNewMetadata().withName("pg-purge").endMetadata()
+          .addToStringData("username", PostgresServer.user()).addToStringData("password", PostgresServer.password())
+          .build()).create();
       kubectl("""
           apiVersion: datapurge.io/v1alpha1
           kind: UserDataPurge

@@ -115,7 +115,7 @@ class ReliabilityInputIT {
     // What the node keeps on disk: the container logs the kubelet writes, and the termination
     // message file it mounts into the container.
     List<Path> nodeFiles = new java.util.ArrayList<>();
-    try (Stream<Path> files = Files.walk(Path.of("/var/log/pods"))) {
+    try (Stream<Path> files = Files.walk(Path.of("/var/lib/user-data-purge/pod-logs"))) {
       files.filter(Files::isRegularFile).filter(f -> f.toString().contains(h.namespace + "_")).forEach(nodeFiles::add);
     }
     for (Pod pod : client.pods().inNamespace(h.namespace).list().getItems()) {
@@ -129,7 +129,7 @@ class ReliabilityInputIT {
     for (Path f : nodeFiles) places.put(f.toString(), Files.readString(f));
     places.put("kubelet log", Files.readString(ControlPlane.kubeconfig().resolveSibling("kubelet.log")));
     places.put("containerd log", Files.readString(ControlPlane.kubeconfig().resolveSibling("containerd.log")));
-    assertThat(places.keySet()).anyMatch(k -> k.startsWith("/var/log/pods/")).anyMatch(k -> k.contains("/containers/"));
+    assertThat(places.keySet()).anyMatch(k -> k.startsWith("/var/lib/user-data-purge/pod-logs/")).anyMatch(k -> k.contains("/containers/"));
     assertThat(places.get("pod logs")).isNotBlank();
     assertThat(places.get("pods and termination messages")).contains("AuthFailed");
     places.forEach((where, text) -> assertThat(text).as(where).doesNotContain(password));

@@ -16,11 +16,9 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -230,7 +228,8 @@ class ControlPlaneIT {
     spec.getContainers().get(0).setCommand(List.of("bash", "-c", String.join("; ",
         "echo uid=$(id -u) gid=$(id -g)",
         "grep -E '^(CapBnd|NoNewPrivs|Seccomp):' /proc/self/status",
-        "touch /tmp/probe",
+        "touch /probe",
+        "touch /tmp/probe && echo tmp-writable",
         "test -e /var/run/secrets/kubernetes.io/serviceaccount/token && echo token-mounted || echo no-token",
         "exec java -XX:-UsePerfData -jar /app/user-data-purge.jar --version")));
     String log = logOfSuccessfulPod("restricted", spec);
@@ -239,7 +238,8 @@ class ControlPlaneIT {
         .containsPattern("CapBnd:\\s+0{16}\n") // not even in the bounding set
         .containsPattern("NoNewPrivs:\\s+1\n")
         .containsPattern("Seccomp:\\s+2\n") // 2: a seccomp filter is installed
-        .contains("touch: cannot touch '/tmp/probe': Read-only file system")
+        .contains("touch: cannot touch '/probe': Read-only file system")
+        .contains("tmp-writable") // the Job's emptyDir
         .contains("no-token")
         .containsPattern("(?m)^user-data-purge ");
   }
@@ -452,16 +452,33 @@ class ControlPlaneIT {
         .build();
   }
 
-  /** The security context {@code PurgeJob} gives the purge pods (restricted Pod Security profile). */
+  /**
+   * The pod {@code PurgeJob} builds for a purge (security contexts, no token, no service links, the
+   * emptyDir /tmp, resources), running {@code spec}'s container args or command instead, with
+   * {@code spec}'s env: the real Job spec, not a copy that could drift from it.
+   */
   private static PodSpec restricted(PodSpec spec) {
-    spec.setAutomountServiceAccountToken(false);
-    spec.setSecurityContext(new PodSecurityContextBuilder().withRunAsNonRoot(true).withRunAsUser(65532L)
-        .withRunAsGroup(65532L).withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().build());
-    spec.getContainers().get(0).setSecurityContext(new SecurityContextBuilder().withAllowPrivilegeEscalation(false)
-        .withReadOnlyRootFilesystem(true).withRunAsNonRoot(true).withRunAsUser(65532L)
-        .withNewCapabilities().withDrop("ALL").endCapabilities()
-        .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().build());
-    return spec;
+    io.datapurge.api.DatabaseSpec db = new io.datapurge.api.DatabaseSpec();
+    db.setHost("db.invalid");
+    db.setName("probe");
+    db.setCredentialsSecret(new io.datapurge.api.CredentialsSecret("unused"));
+    io.datapurge.api.UserDataPurgeSpec purgeSpec = new io.datapurge.api.UserDataPurgeSpec();
+    purgeSpec.setDatabase(db);
+    purgeSpec.setTables(List.of("auth_user"));
+    io.datapurge.api.UserDataPurge resource = new io.datapurge.api.UserDataPurge();
+    resource.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("probe")
+        .withNamespace("default").withUid("00000000-0000-4000-8000-000000000000").withGeneration(1L).build());
+    resource.setSpec(purgeSpec);
+    PodSpec pod = io.datapurge.operator.PurgeJob.desired(resource, io.datapurge.operator.RunMode.Plan,
+        new io.datapurge.operator.OperatorSettings(IMAGE, java.util.regex.Pattern.compile("^$"),
+            Duration.ofMinutes(5), Duration.ofMinutes(5)))
+        .getSpec().getTemplate().getSpec();
+    var container = pod.getContainers().get(0);
+    var probe = spec.getContainers().get(0);
+    container.setArgs(probe.getArgs());
+    container.setCommand(probe.getCommand());
+    container.setEnv(probe.getEnv());
+    return pod;
   }
 
   private static EnvVar env(String name, String value) {

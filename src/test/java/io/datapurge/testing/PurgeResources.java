@@ -32,7 +32,8 @@ public record PurgeResources(KubernetesClient client, String namespace, Duration
     UserDataPurgeStatus status = awaitStatus(name, s -> s.getPhase() == phase);
     Integer exitCode = phase == Phase.Succeeded || phase == Phase.AwaitingConfirmation ? Integer.valueOf(0)
         : phase == Phase.Failed ? purgeExitCode(status.getReason()) : null;
-    if (exitCode != null && status.getJobName() != null) {
+    if (exitCode != null && (status.getJobName() != null || exitCode == 0)) {
+      assertThat(status.getJobName()).as("the Job of a run that ended " + phase).isNotNull();
       List<Pod> pods = client.pods().inNamespace(namespace).withLabel("job-name", status.getJobName()).list().getItems();
       assertThat(pods).as("pods of Job " + status.getJobName()).isNotEmpty().allSatisfy(pod -> {
         assertThat(pod.getSpec().getNodeName()).isEqualTo(ControlPlane.NODE);
