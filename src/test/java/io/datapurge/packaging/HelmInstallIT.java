@@ -38,9 +38,9 @@ class HelmInstallIT {
     String db = PostgresServer.createDatabase("helm", "schemas/django.sql");
     PostgresServer.run(db, "select seed_django(50)");
     long users = PostgresServer.queryLong(db, "select count(*) from auth_user");
-    // The CRD as the other tests apply it (Helm skips a CRD that exists): installed by Helm it would
-    // carry Helm's field manager, and a later server-side apply of the same file would conflict
-    // (issue 15's CRD upgrade problem, not this test's subject).
+    // The CRD as the other tests apply it (Helm skips a CRD that exists). --force-conflicts because
+    // the plane is shared: another branch may have applied a different CRD; the unchanged file no
+    // longer conflicts with Helm's or a client-side apply's field manager (CrdApplyIT).
     kubectl("", "apply", "--server-side", "--force-conflicts", "-f", "crds/userdatapurges.datapurge.io-v1.yml");
     try {
       Helm.install(RenderedChart.CHART.toAbsolutePath().toString())
