@@ -208,6 +208,41 @@ class ChartTest {
   }
 
   @Test
+  void schemaRejectsMisspelledKeysInsideThePodAndContainerSettings() {
+    // Each would otherwise be dropped silently by the template: the limit, the rule, the check lost.
+    Map<String, Map<String, ?>> typos = Map.of(
+        "limit", Map.of("resources", Map.of("limit", Map.of("memory", "1Gi"))),
+        "nodeAfinity", Map.of("affinity", Map.of("nodeAfinity", Map.of())),
+        "runAsNonroot", Map.of("podSecurityContext", Map.of("runAsNonroot", true)),
+        "readOnlyRootFileSystem", Map.of("securityContext", Map.of("readOnlyRootFileSystem", true)),
+        "drops", Map.of("securityContext", Map.of("capabilities", Map.of("drops", List.of("ALL")))),
+        "typ", Map.of("podSecurityContext", Map.of("seccompProfile", Map.of("typ", "RuntimeDefault"))));
+
+    typos.forEach((key, values) -> assertThatThrownBy(() -> RenderedChart.render(values))
+        .as("values %s", values)
+        .hasMessageContaining("values don't meet the specifications of the schema")
+        .hasMessageContaining(key));
+  }
+
+  @Test
+  void theStricterSchemaStillTakesEveryKubernetesFieldOfThoseSettings() {
+    Deployment d = RenderedChart.render(Map.of(
+        "resources", Map.of("requests", Map.of("cpu", "250m", "memory", "300Mi"), "limits", Map.of("memory", "1Gi", "cpu", 1)),
+        "affinity", Map.of("podAntiAffinity", Map.of("preferredDuringSchedulingIgnoredDuringExecution", List.of(
+            Map.of("weight", 100, "podAffinityTerm", Map.of("topologyKey", "kubernetes.io/hostname"))))),
+        "podSecurityContext", Map.of("runAsNonRoot", true, "runAsUser", 65532, "fsGroup", 65532,
+            "seccompProfile", Map.of("type", "RuntimeDefault")),
+        "securityContext", Map.of("allowPrivilegeEscalation", false, "readOnlyRootFilesystem", true,
+            "capabilities", Map.of("drop", List.of("ALL")), "seccompProfile", Map.of("type", "RuntimeDefault"))))
+        .one(Deployment.class);
+
+    assertThat(operator(d).getResources().getLimits().get("memory").toString()).isEqualTo("1Gi");
+    assertThat(d.getSpec().getTemplate().getSpec().getAffinity().getPodAntiAffinity()
+        .getPreferredDuringSchedulingIgnoredDuringExecution()).hasSize(1);
+    assertThat(d.getSpec().getTemplate().getSpec().getSecurityContext().getFsGroup()).isEqualTo(65532L);
+  }
+
+  @Test
   void schemaRejectsAJobDeadlineThatIsNotADuration() {
     assertThatThrownBy(() -> RenderedChart.render(Map.of("job", Map.of("deadline", "30 minutes"))))
         .hasMessageContaining("job.deadline");
