@@ -33,6 +33,13 @@ class HelmInstallIT {
   void helmInstalledOperatorPurgesAKubectlAppliedResource(KubernetesClient client) throws Exception {
     String release = "helm-e2e";
     String system = ControlPlane.createNamespace(client, "helm-e2e-system");
+    // As docs/install.md says: the release namespace enforces restricted Pod Security (the chart
+    // refuses one that does not), labelled like deploy/namespace.yaml.
+    java.util.Map<String, String> restricted = restrictedLabels();
+    client.namespaces().withName(system).edit(ns -> {
+      ns.getMetadata().getLabels().putAll(restricted);
+      return ns;
+    });
     String apps = ControlPlane.createNamespace(client, "helm-e2e-apps");
     String image = ControlPlane.image();
     String db = PostgresServer.createDatabase("helm", "schemas/django.sql");
@@ -91,6 +98,11 @@ class HelmInstallIT {
       client.namespaces().withName(system).delete();
       PostgresServer.dropDatabase(db);
     }
+  }
+
+  static java.util.Map<String, String> restrictedLabels() throws IOException {
+    return DeployManifestsTest.read(java.nio.file.Path.of("deploy", "namespace.yaml"),
+        io.fabric8.kubernetes.api.model.Namespace.class).getMetadata().getLabels();
   }
 
   static String kubectl(String stdin, String... args) throws IOException, InterruptedException {
