@@ -1,17 +1,20 @@
 package io.datapurge.api;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.fabric8.crdv2.generator.CRDGenerator;
 import io.fabric8.crdv2.generator.CRDPostProcessor;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceColumnDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
 import java.io.File;
 import java.util.List;
 
 /**
- * Runs Fabric8's CRD generator on the model (the build calls it, see pom.xml) with one correction
- * the Maven plugin cannot make: the generator writes {@code priority: 0} on every printer column, a
+ * Runs Fabric8's CRD generator on the model (the build calls it, see pom.xml) with what the Maven
+ * plugin cannot add: a default status (see {@link #statusDefault}), and one correction: the
+ * generator writes {@code priority: 0} on every printer column, a
  * value the API server drops (it is the default, {@code omitempty}). A CRD file that differs from
  * what the server stores makes {@code kubectl apply --server-side} conflict with any other field
  * manager of the atomic {@code spec.versions} list (Helm, a client-side apply), even with the file
@@ -47,6 +50,7 @@ public final class CrdGeneration {
   static HasMetadata asTheServerStoresIt(HasMetadata resource) {
     if (resource instanceof CustomResourceDefinition crd) {
       for (CustomResourceDefinitionVersion version : crd.getSpec().getVersions()) {
+        statusDefault(version);
         List<CustomResourceColumnDefinition> columns = version.getAdditionalPrinterColumns();
         if (columns == null) {
           continue;
@@ -59,5 +63,17 @@ public final class CrdGeneration {
       }
     }
     return resource;
+  }
+
+  /**
+   * A resource the operator has not written yet reads with {@code status: {observedGeneration: 0}}
+   * (the API server applies schema defaults whenever it reads an object). Without any status,
+   * kstatus, and so Flux's {@code wait}/{@code healthChecks}, calls a fresh resource Current before
+   * its purge ran; generation 1 observed as 0 is InProgress, and Flux's CEL health checks, which
+   * test observedGeneration first, no longer evaluate expressions on an object without status.
+   */
+  static void statusDefault(CustomResourceDefinitionVersion version) {
+    JSONSchemaProps status = version.getSchema().getOpenAPIV3Schema().getProperties().get("status");
+    status.setDefault(JsonNodeFactory.instance.objectNode().put("observedGeneration", 0));
   }
 }

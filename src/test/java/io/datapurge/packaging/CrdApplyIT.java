@@ -61,9 +61,15 @@ class CrdApplyIT {
   }
 
   static String committedCrdUnderTestGroup() throws IOException {
+    return committedCrdUnderGroup(GROUP);
+  }
+
+  /** The committed CRD file, renamed to API group {@code group}. */
+  static String committedCrdUnderGroup(String group) throws IOException {
     String crd = Files.readString(Path.of("crds", "userdatapurges.datapurge.io-v1.yml"));
     assertThat(crd).contains("name: \"userdatapurges.datapurge.io\"", "group: \"datapurge.io\"");
-    return crd.replace("userdatapurges.datapurge.io", NAME).replace("group: \"datapurge.io\"", "group: \"" + GROUP + "\"");
+    return crd.replace("userdatapurges.datapurge.io", "userdatapurges." + group)
+        .replace("group: \"datapurge.io\"", "group: \"" + group + "\"");
   }
 
   record Result(int exitCode, String output) {}
