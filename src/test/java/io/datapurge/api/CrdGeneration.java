@@ -1,6 +1,8 @@
 package io.datapurge.api;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.crdv2.generator.CRDGenerator;
 import io.fabric8.crdv2.generator.CRDPostProcessor;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -9,6 +11,8 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
 import java.io.File;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -51,6 +55,9 @@ public final class CrdGeneration {
     if (resource instanceof CustomResourceDefinition crd) {
       for (CustomResourceDefinitionVersion version : crd.getSpec().getVersions()) {
         statusDefault(version);
+        describe(version);
+        statusFormats(version);
+        columnsInDeclaredOrder(version);
         List<CustomResourceColumnDefinition> columns = version.getAdditionalPrinterColumns();
         if (columns == null) {
           continue;
@@ -63,6 +70,46 @@ public final class CrdGeneration {
       }
     }
     return resource;
+  }
+
+  /** {@code kubectl explain userdatapurge} (and .spec, .status) shows the model's class descriptions. */
+  static void describe(CustomResourceDefinitionVersion version) {
+    JSONSchemaProps root = version.getSchema().getOpenAPIV3Schema();
+    root.setDescription(classDescription(UserDataPurge.class));
+    root.getProperties().get("spec").setDescription(classDescription(UserDataPurgeSpec.class));
+    root.getProperties().get("status").setDescription(classDescription(UserDataPurgeStatus.class));
+  }
+
+  private static String classDescription(Class<?> type) {
+    JsonClassDescription d = type.getAnnotation(JsonClassDescription.class);
+    if (d == null) {
+      throw new IllegalStateException(type.getSimpleName() + " needs a @JsonClassDescription");
+    }
+    return d.value();
+  }
+
+  /**
+   * Times are RFC 3339 strings in the model (the operator formats them); the schema says so, so the
+   * API server validates them and clients can parse them. Conditions are a map keyed by type, as
+   * metav1.Condition lists are, so server-side apply merges them per type.
+   */
+  static void statusFormats(CustomResourceDefinitionVersion version) {
+    JSONSchemaProps status = version.getSchema().getOpenAPIV3Schema().getProperties().get("status");
+    status.getProperties().get("startTime").setFormat("date-time");
+    status.getProperties().get("completionTime").setFormat("date-time");
+    JSONSchemaProps conditions = status.getProperties().get("conditions");
+    conditions.setXKubernetesListType("map");
+    conditions.setXKubernetesListMapKeys(List.of("type"));
+    JSONSchemaProps condition = conditions.getItems().getSchema();
+    condition.setRequired(List.of("status", "type"));
+    condition.getProperties().get("lastTransitionTime").setFormat("date-time");
+  }
+
+  /** The generator sorts printer columns by JSON path; keep the order the model declares them in. */
+  static void columnsInDeclaredOrder(CustomResourceDefinitionVersion version) {
+    List<String> declared = Arrays.stream(UserDataPurge.class.getAnnotationsByType(AdditionalPrinterColumn.class))
+        .map(AdditionalPrinterColumn::name).toList();
+    version.getAdditionalPrinterColumns().sort(Comparator.comparingInt(c -> declared.indexOf(c.getName())));
   }
 
   /**
