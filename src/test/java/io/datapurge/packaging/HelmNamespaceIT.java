@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.Release;
 import io.datapurge.testing.ControlPlane;
+import io.datapurge.testing.HelmCli;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -14,9 +15,12 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Where the Helm path puts the operator (the real Helm through helm-java, on the local plane): never
+ * Where the Helm path puts the operator (the real Helm through helm-java, and the Helm 3 and 4 CLIs
+ * of hack/helm/build.sh, on the local plane): never
  * in a namespace that does not enforce the restricted Pod Security Standard, which docs/security.md
  * promises for the install namespace. Releases install {@code replicaCount=0} and watch only their
  * own namespace, so no operator runs and nothing cluster-wide is granted.
@@ -33,6 +37,22 @@ class HelmNamespaceIT {
           .hasMessageContaining("kubectl apply -f deploy/namespace.yaml")
           .hasMessageContaining("pod-security.kubernetes.io/enforce=restricted");
 
+      assertThat(client.namespaces().withName(ns).get()).isNull();
+    } finally {
+      client.namespaces().withName(ns).delete();
+    }
+  }
+
+  @ParameterizedTest(name = "Helm {0} CLI")
+  @ValueSource(ints = {3, 4})
+  void theHelmClisRefuseCreateNamespaceToo(int major, KubernetesClient client) {
+    String ns = "helm" + major + "-pss-new-" + suffix();
+    try {
+      HelmCli.Result install = HelmCli.major(major).run("install", "pss-cli", RenderedChart.CHART.toAbsolutePath().toString(),
+          "-n", ns, "--create-namespace", "--skip-crds", "--set", "replicaCount=0", "--set", "watchNamespaces={" + ns + "}");
+
+      assertThat(install.ok()).as(install.output()).isFalse();
+      assertThat(install.output()).contains("namespace " + ns + " does not exist yet", "kubectl apply -f deploy/namespace.yaml");
       assertThat(client.namespaces().withName(ns).get()).isNull();
     } finally {
       client.namespaces().withName(ns).delete();
