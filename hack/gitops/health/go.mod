@@ -1,6 +1,6 @@
 module userdatapurge.local/gitops/health
 
-go 1.26.8
+go 1.26.0
 
 require (
 	github.com/fluxcd/pkg/apis/kustomize v1.21.0
