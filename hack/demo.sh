@@ -38,7 +38,7 @@ mkdir -p target/demo
 cat >target/demo/kustomization.yaml <<YAML
 apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
-resources: [../../deploy]
+resources: [../../crds, ../../deploy]
 images:
   - name: datapurge/user-data-purge-operator
     newName: ${image%:*}

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 name=userdatapurges.datapurge.io-v1.yml
-mvn -B -q process-classes
+mvn -B -q process-test-classes
 generated="target/classes/META-INF/fabric8/$name"
 [[ -f "$generated" ]] || { echo "update-crds: $generated was not generated" >&2; exit 1; }
 for dir in crds charts/user-data-purge-operator/crds; do

@@ -76,4 +76,23 @@ Pod reads the database credentials through secretKeyRef, resolved by the kubelet
 {{- if and (gt (int .Values.replicaCount) 1) (not .Values.leaderElection.enabled) }}
 {{- fail (printf "replicaCount=%d needs leaderElection.enabled=true: without a Lease every replica would reconcile and start purge Jobs. Set leaderElection.enabled=true or replicaCount=1." (int .Values.replicaCount)) }}
 {{- end }}
+{{- include "udp.validateNamespace" . }}
+{{- end }}
+
+{{/*
+On a real install or upgrade (lookup answers: kube-system is found), the release namespace must
+exist and enforce the restricted Pod Security Standard. `helm install --create-namespace` makes
+the namespace after rendering and without labels, so it is refused here instead of running the
+operator where nothing enforces what docs/security.md promises. `helm template` and client-side
+dry runs cannot look up, so they are not checked.
+*/}}
+{{- define "udp.validateNamespace" -}}
+{{- if and .Values.podSecurity.requireRestrictedNamespace (lookup "v1" "Namespace" "" "kube-system") }}
+{{- $ns := lookup "v1" "Namespace" "" .Release.Namespace }}
+{{- $labels := dict }}
+{{- if $ns }}{{- $labels = $ns.metadata.labels | default dict }}{{- end }}
+{{- if ne (index $labels "pod-security.kubernetes.io/enforce" | default "") "restricted" }}
+{{- fail (printf "namespace %s %s: create it with the labels before installing (kubectl apply -f deploy/namespace.yaml for user-data-purge-system, or: kubectl create namespace %s && kubectl label namespace %s pod-security.kubernetes.io/enforce=restricted pod-security.kubernetes.io/warn=restricted pod-security.kubernetes.io/audit=restricted) and install without --create-namespace, which makes a namespace without them; or set podSecurity.requireRestrictedNamespace=false" .Release.Namespace (ternary "does not enforce the restricted Pod Security Standard (label pod-security.kubernetes.io/enforce=restricted)" "does not exist yet, and --create-namespace would make it without the restricted Pod Security labels" (not (empty $ns))) .Release.Namespace .Release.Namespace) }}
+{{- end }}
+{{- end }}
 {{- end }}

@@ -1,5 +1,6 @@
 package io.datapurge.api;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn.Type;
 import io.fabric8.kubernetes.api.model.Namespaced;
@@ -12,16 +13,20 @@ import io.fabric8.kubernetes.model.annotation.Version;
  * A request to reset the users of one PostgreSQL database: without {@code spec.confirm} the
  * operator only plans (counts), with it the operator purges and records before/after counts.
  *
- * <p>The generator sorts printer columns by JSON path; the bracketed paths (equivalent JSONPath)
- * keep the columns in the order a reader wants: phase, rows before, rows after, age.
+ * <p>The printer columns keep the order declared here (the build's CrdGeneration restores it; the
+ * generator alone sorts them by JSON path): phase, rows before, rows after, age.
  */
+@JsonClassDescription("A request to reset the users of one PostgreSQL database. Without spec.confirm the"
+    + " operator only plans: a read-only Job counts what would be deleted and the resource waits in"
+    + " AwaitingConfirmation; with spec.confirm set to the database name it purges, and the status"
+    + " records the row counts before and after. Change spec (e.g. spec.runId) to run again.")
 @Group("datapurge.io")
 @Version("v1alpha1")
 @ShortNames("purge")
-@AdditionalPrinterColumn(name = "Phase", jsonPath = "..status.phase", type = Type.STRING)
+@AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = Type.STRING)
 @AdditionalPrinterColumn(name = "Database", jsonPath = ".spec.database.name", type = Type.STRING, priority = 1)
-@AdditionalPrinterColumn(name = "Rows Before", jsonPath = "..status.totals.before", type = Type.INTEGER)
-@AdditionalPrinterColumn(name = "Rows After", jsonPath = "..totals.after", type = Type.INTEGER)
+@AdditionalPrinterColumn(name = "Rows Before", jsonPath = ".status.totals.before", type = Type.INTEGER)
+@AdditionalPrinterColumn(name = "Rows After", jsonPath = ".status.totals.after", type = Type.INTEGER)
 @AdditionalPrinterColumn(name = "Job", jsonPath = ".status.jobName", type = Type.STRING, priority = 1)
 @AdditionalPrinterColumn(name = "Message", jsonPath = ".status.message", type = Type.STRING, priority = 1)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = Type.DATE)

@@ -1,5 +1,6 @@
 package io.datapurge.api;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
@@ -10,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** What to purge, how, and whether the user has confirmed it. */
+@JsonClassDescription("What to purge: the database and its credentials, the root tables (and, by default,"
+    + " every table that references them), the strategy, and the confirmation that lets it run.")
 @ValidationRule(
     value = "!has(self.keep) || self.keep.all(k, !(k in self.tables))",
     message = "a table cannot be listed in both spec.tables and spec.keep; remove it from one of them",

@@ -1,5 +1,6 @@
 package io.datapurge.api;
 
+import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -8,6 +9,8 @@ import java.util.List;
 import java.util.Objects;
 
 /** What the operator observed: the phase of the current run and the counts it produced. */
+@JsonClassDescription("What the operator observed: the phase of the current run, its Job, the row counts"
+    + " before and after, and Ready/Reconciling/Stalled conditions. Written only by the operator.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class UserDataPurgeStatus {
 

@@ -73,6 +73,11 @@ public final class OperatorCommand implements Callable<Integer> {
       description = "Hold a Lease so only one replica reconciles (env LEADER_ELECTION).")
   boolean leaderElection;
 
+  @Option(names = "--lease-name", defaultValue = "${env:LEASE_NAME:-" + LEASE_NAME + "}",
+      description = "Name of the leader-election Lease; one per installation, so two in one namespace "
+          + "do not share a leader (env LEASE_NAME, default ${DEFAULT-VALUE}).")
+  String leaseName;
+
   @Option(names = "--lease-namespace", defaultValue = "${env:POD_NAMESPACE:-}",
       description = "Namespace of the leader-election Lease (env POD_NAMESPACE).")
   String leaseNamespace;
@@ -152,7 +157,7 @@ public final class OperatorCommand implements Callable<Integer> {
           .withReconciliationTerminationTimeout(Duration.ofSeconds(20));
       if (leaderElection) {
         // JOSDK would System.exit on any end of leadership, also when we stop on purpose.
-        var lease = LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(LEASE_NAME)
+        var lease = LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(leaseName)
             .withExitOnStopLeading(false)
             .withLeaderCallbacks(new LeaderCallbacks(() -> { }, () -> {
               if (!stopping.get()) {

@@ -111,8 +111,46 @@ class CrdStructureTest {
   @Test
   void printerColumnsShowPhaseRowsBeforeRowsAfterAndAgeInThatOrder() {
     assertThat(version.getAdditionalPrinterColumns())
-        .filteredOn(c -> c.getPriority() == 0)
+        .filteredOn(c -> c.getPriority() == null)
         .extracting(CustomResourceColumnDefinition::getName)
         .containsExactly("Phase", "Rows Before", "Rows After", "Age");
+  }
+
+  @Test
+  void printerColumnsLeaveTheDefaultPriorityOutAsTheServerStoresThem() {
+    // The API server drops priority 0 (omitempty); a file that keeps it never equals the stored
+    // CRD, and server-side apply then conflicts with other managers (CrdApplyIT, issue 15).
+    assertThat(version.getAdditionalPrinterColumns()).extracting(CustomResourceColumnDefinition::getPriority)
+        .doesNotContain(0);
+  }
+
+  @Test
+  void kubectlExplainDescribesTheResourceItsSpecAndItsStatus() {
+    JSONSchemaProps root = version.getSchema().getOpenAPIV3Schema();
+
+    assertThat(root.getDescription()).startsWith("A request to reset the users of one PostgreSQL database");
+    assertThat(spec.getDescription()).isNotBlank();
+    assertThat(root.getProperties().get("status").getDescription()).isNotBlank();
+  }
+
+  @Test
+  void statusTimesAreDateTimesAndConditionsAMapKeyedByType() {
+    JSONSchemaProps status = version.getSchema().getOpenAPIV3Schema().getProperties().get("status");
+    JSONSchemaProps conditions = status.getProperties().get("conditions");
+
+    assertThat(status.getProperties().get("startTime").getFormat()).isEqualTo("date-time");
+    assertThat(status.getProperties().get("completionTime").getFormat()).isEqualTo("date-time");
+    assertThat(conditions.getItems().getSchema().getProperties().get("lastTransitionTime").getFormat())
+        .isEqualTo("date-time");
+    assertThat(conditions.getXKubernetesListType()).isEqualTo("map");
+    assertThat(conditions.getXKubernetesListMapKeys()).containsExactly("type");
+    assertThat(conditions.getItems().getSchema().getRequired()).contains("type");
+  }
+
+  @Test
+  void printerColumnsUsePlainPathsInTheDeclaredOrder() {
+    assertThat(version.getAdditionalPrinterColumns()).extracting(CustomResourceColumnDefinition::getJsonPath)
+        .containsExactly(".status.phase", ".spec.database.name", ".status.totals.before", ".status.totals.after",
+            ".status.jobName", ".status.message", ".metadata.creationTimestamp");
   }
 }

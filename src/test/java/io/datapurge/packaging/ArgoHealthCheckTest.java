@@ -1,6 +1,7 @@
 package io.datapurge.packaging;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -17,9 +18,20 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.luaj.vm2.Globals;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
-import org.luaj.vm2.lib.jse.JsePlatform;
+import org.luaj.vm2.LoadState;
+import org.luaj.vm2.LuaError;
+import org.luaj.vm2.LuaString;
+import org.luaj.vm2.compiler.LuaC;
+import org.luaj.vm2.lib.OneArgFunction;
+import org.luaj.vm2.lib.PackageLib;
+import org.luaj.vm2.lib.TableLib;
+import org.luaj.vm2.lib.jse.JseBaseLib;
+import org.luaj.vm2.lib.jse.JseOsLib;
 
-/** deploy/gitops/argocd/health.lua run by a real Lua interpreter on sample UserDataPurge objects, as Argo CD runs it. */
+/**
+ * deploy/gitops/argocd/health.lua run by a real Lua interpreter (luaj) on sample UserDataPurge
+ * objects, with only the libraries Argo CD opens for a health script ({@link #argoCdGlobals()}).
+ */
 class ArgoHealthCheckTest {
 
   static final Path SCRIPT = Path.of("deploy", "gitops", "argocd", "health.lua");
@@ -169,10 +181,62 @@ class ArgoHealthCheckTest {
         .isEqualTo(Files.readString(SCRIPT));
   }
 
+  @Test
+  void theSandboxOpensOnlyTheLibrariesArgoCdOpensForAHealthScript() {
+    // Argo CD (util/lua/lua.go, useOpenLibs unset as in argocd-cm.yaml) opens base, package and
+    // table, and a "safe os" (time, date) that only require("os") returns. A script that used
+    // string, math, io or a string method would be Unknown there: it must fail here too.
+    for (String missing : List.of("string", "math", "io", "os", "debug", "coroutine", "utf8")) {
+      assertThat(run("return " + missing).isnil()).as("global %s", missing).isTrue();
+    }
+    assertThatThrownBy(() -> run("return ('x'):upper()")).isInstanceOf(LuaError.class);
+    assertThatThrownBy(() -> run("return string.format('%d', 1)")).isInstanceOf(LuaError.class);
+
+    assertThat(run("return tostring(1240) .. ' rows in ' .. #{1, 2} .. ' tables'").tojstring())
+        .isEqualTo("1240 rows in 2 tables");
+    assertThat(run("local t = {}; table.insert(t, 'a'); return table.concat(t, ',')").tojstring()).isEqualTo("a");
+    assertThat(run("local os = require('os'); return os.time() > 0 and os.execute == nil").toboolean()).isTrue();
+  }
+
+  /** Globals with exactly what Argo CD's Lua VM opens for a health script from argocd-cm. */
+  static Globals argoCdGlobals() {
+    Globals g = new Globals();
+    g.load(new JseBaseLib());
+    g.load(new PackageLib());
+    g.load(new TableLib());
+    LoadState.install(g);
+    LuaC.install(g);
+    // Argo CD's safe os: os.time and os.date only. Its OpenSafeOs registers them into the table
+    // module (sic) and require("os") returns them; there is no os global.
+    Globals full = new Globals();
+    full.load(new JseBaseLib());
+    full.load(new PackageLib());
+    full.load(new JseOsLib());
+    LuaTable safeOs = new LuaTable();
+    for (String f : List.of("time", "date")) {
+      safeOs.set(f, full.get("os").get(f));
+      g.get("table").set(f, full.get("os").get(f));
+    }
+    g.get("package").get("preload").set("os", new OneArgFunction() {
+      @Override
+      public LuaValue call(LuaValue name) {
+        return safeOs;
+      }
+    });
+    // luaj keeps the string metatable (what makes ('x'):upper() work) in a static that any
+    // Globals with the string library sets; gopher-lua has none without it.
+    LuaString.s_metatable = null;
+    return g;
+  }
+
+  private static LuaValue run(String chunk) {
+    return argoCdGlobals().load(chunk, "chunk").call();
+  }
+
   /** Runs the script with {@code obj} bound to the resource, as Argo CD does, and reads the returned table. */
   static Health health(String resourceYaml) throws Exception {
     Map<?, ?> resource = new ObjectMapper(new YAMLFactory()).readValue(resourceYaml, Map.class);
-    Globals globals = JsePlatform.standardGlobals();
+    Globals globals = argoCdGlobals();
     globals.set("obj", toLua(resource));
     LuaValue hs = globals.load(Files.readString(SCRIPT), "health.lua").call();
     return new Health(hs.get("status").tojstring(), hs.get("message").isnil() ? null : hs.get("message").tojstring());

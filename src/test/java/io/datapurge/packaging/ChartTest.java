@@ -17,6 +17,8 @@ import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
@@ -180,6 +182,25 @@ class ChartTest {
   }
 
   @Test
+  void twoReleasesInOneNamespaceElectTheirLeadersThroughDifferentLeases() {
+    String first = env(RenderedChart.render(Map.of())).get("LEASE_NAME");
+    String second = env(RenderedChart.render("second", RenderedChart.NAMESPACE, Map.of())).get("LEASE_NAME");
+
+    assertThat(first).isEqualTo(io.datapurge.cli.OperatorCommand.LEASE_NAME); // upgrades keep the same Lease
+    assertThat(second).isEqualTo("second-user-data-purge-operator").isNotEqualTo(first);
+  }
+
+  @Test
+  void theMetricsServiceIsNamedAsTheConfigurationReferenceSays() throws Exception {
+    Service service = RenderedChart.render("foo", RenderedChart.NAMESPACE, Map.of("metrics", Map.of("enabled", true)))
+        .one(Service.class);
+    String docs = Files.readString(Path.of("docs", "configuration.md"));
+
+    assertThat(service.getMetadata().getName()).isEqualTo("foo-user-data-purge-operator-metrics");
+    assertThat(docs).contains("`<release>-user-data-purge-operator-metrics`", "`user-data-purge-operator-metrics`");
+  }
+
+  @Test
   void twoReplicasWithoutLeaderElectionAreRefusedWithTheFix() {
     assertThatThrownBy(() -> RenderedChart.render(Map.of("replicaCount", 2, "leaderElection", Map.of("enabled", false))))
         .hasMessageContaining("replicaCount=2 needs leaderElection.enabled=true");
@@ -205,6 +226,41 @@ class ChartTest {
   void schemaRejectsAMisspelledKeyInsteadOfIgnoringIt() {
     assertThatThrownBy(() -> RenderedChart.render(Map.of("leaderElection", Map.of("enable", true))))
         .hasMessageContaining("enable");
+  }
+
+  @Test
+  void schemaRejectsMisspelledKeysInsideThePodAndContainerSettings() {
+    // Each would otherwise be dropped silently by the template: the limit, the rule, the check lost.
+    Map<String, Map<String, ?>> typos = Map.of(
+        "limit", Map.of("resources", Map.of("limit", Map.of("memory", "1Gi"))),
+        "nodeAfinity", Map.of("affinity", Map.of("nodeAfinity", Map.of())),
+        "runAsNonroot", Map.of("podSecurityContext", Map.of("runAsNonroot", true)),
+        "readOnlyRootFileSystem", Map.of("securityContext", Map.of("readOnlyRootFileSystem", true)),
+        "drops", Map.of("securityContext", Map.of("capabilities", Map.of("drops", List.of("ALL")))),
+        "typ", Map.of("podSecurityContext", Map.of("seccompProfile", Map.of("typ", "RuntimeDefault"))));
+
+    typos.forEach((key, values) -> assertThatThrownBy(() -> RenderedChart.render(values))
+        .as("values %s", values)
+        .hasMessageContaining("values don't meet the specifications of the schema")
+        .hasMessageContaining(key));
+  }
+
+  @Test
+  void theStricterSchemaStillTakesEveryKubernetesFieldOfThoseSettings() {
+    Deployment d = RenderedChart.render(Map.of(
+        "resources", Map.of("requests", Map.of("cpu", "250m", "memory", "300Mi"), "limits", Map.of("memory", "1Gi", "cpu", 1)),
+        "affinity", Map.of("podAntiAffinity", Map.of("preferredDuringSchedulingIgnoredDuringExecution", List.of(
+            Map.of("weight", 100, "podAffinityTerm", Map.of("topologyKey", "kubernetes.io/hostname"))))),
+        "podSecurityContext", Map.of("runAsNonRoot", true, "runAsUser", 65532, "fsGroup", 65532,
+            "seccompProfile", Map.of("type", "RuntimeDefault")),
+        "securityContext", Map.of("allowPrivilegeEscalation", false, "readOnlyRootFilesystem", true,
+            "capabilities", Map.of("drop", List.of("ALL")), "seccompProfile", Map.of("type", "RuntimeDefault"))))
+        .one(Deployment.class);
+
+    assertThat(operator(d).getResources().getLimits().get("memory").toString()).isEqualTo("1Gi");
+    assertThat(d.getSpec().getTemplate().getSpec().getAffinity().getPodAntiAffinity()
+        .getPreferredDuringSchedulingIgnoredDuringExecution()).hasSize(1);
+    assertThat(d.getSpec().getTemplate().getSpec().getSecurityContext().getFsGroup()).isEqualTo(65532L);
   }
 
   @Test
@@ -292,6 +348,64 @@ class ChartTest {
     String docs = Files.readString(Path.of("docs", "configuration.md"));
 
     assertThat(values.keySet()).allSatisfy(key -> assertThat(docs).contains("`" + key));
+  }
+
+  @Test
+  void helmShowReadmeDocumentsEveryTopLevelValue() throws Exception {
+    String readme = Helm.show(RenderedChart.CHART.toAbsolutePath().toString()).readme().call();
+    Map<?, ?> values = new ObjectMapper(new YAMLFactory())
+        .readValue(RenderedChart.CHART.resolve("values.yaml").toFile(), Map.class);
+
+    assertThat(readme).startsWith("# user-data-purge-operator");
+    assertThat(values.keySet()).allSatisfy(key -> assertThat(readme).contains("`" + key));
+  }
+
+  @Test
+  void chartMetadataNamesItsHomeSourcesAndMaintainers() throws Exception {
+    Map<?, ?> chart = new ObjectMapper(new YAMLFactory())
+        .readValue(RenderedChart.CHART.resolve("Chart.yaml").toFile(), Map.class);
+
+    // No kubeVersion (the chart needs 1.25+): helm-java's bundled Helm renders client-side as
+    // Kubernetes v1.20.0 and would refuse every template in this suite.
+    assertThat(chart.get("home")).asString().startsWith("https://");
+    assertThat((List<?>) chart.get("sources")).isNotEmpty();
+    assertThat((List<?>) chart.get("maintainers")).isNotEmpty();
+  }
+
+  @Test
+  void podTemplateCarriesTheVersionLabelOutsideTheSelector() {
+    Deployment d = RenderedChart.render(Map.of()).one(Deployment.class);
+
+    assertThat(d.getSpec().getTemplate().getMetadata().getLabels()).containsEntry("app.kubernetes.io/version", "0.1.0");
+    assertThat(d.getSpec().getSelector().getMatchLabels()).doesNotContainKey("app.kubernetes.io/version");
+  }
+
+  @Test
+  void moreThanOneReplicaBringsAPodDisruptionBudgetOfOne() {
+    assertThat(RenderedChart.render(Map.of()).all(PodDisruptionBudget.class)).isEmpty();
+
+    RenderedChart chart = RenderedChart.render(Map.of("replicaCount", 2));
+    PodDisruptionBudget pdb = chart.one(PodDisruptionBudget.class);
+    assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+    assertThat(pdb.getSpec().getSelector().getMatchLabels())
+        .isEqualTo(chart.one(Deployment.class).getSpec().getSelector().getMatchLabels());
+  }
+
+  @Test
+  void anOptionalNetworkPolicyAdmitsOnlyTheHttpPort() {
+    assertThat(RenderedChart.render(Map.of()).all(NetworkPolicy.class)).isEmpty();
+
+    RenderedChart chart = RenderedChart.render(Map.of("networkPolicy", Map.of("enabled", true,
+        "metricsFrom", List.of(Map.of("namespaceSelector", Map.of("matchLabels", Map.of("name", "monitoring")))))));
+    NetworkPolicy policy = chart.one(NetworkPolicy.class);
+    assertThat(policy.getSpec().getPolicyTypes()).containsExactly("Ingress");
+    assertThat(policy.getSpec().getPodSelector().getMatchLabels())
+        .isEqualTo(chart.one(Deployment.class).getSpec().getSelector().getMatchLabels());
+    assertThat(policy.getSpec().getIngress()).singleElement().satisfies(rule -> {
+      assertThat(rule.getPorts()).singleElement().satisfies(p -> assertThat(p.getPort().getStrVal()).isEqualTo("http"));
+      assertThat(rule.getFrom()).singleElement()
+          .satisfies(f -> assertThat(f.getNamespaceSelector().getMatchLabels()).containsEntry("name", "monitoring"));
+    });
   }
 
   static Container operator(Deployment d) {

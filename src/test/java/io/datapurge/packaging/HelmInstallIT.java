@@ -33,14 +33,21 @@ class HelmInstallIT {
   void helmInstalledOperatorPurgesAKubectlAppliedResource(KubernetesClient client) throws Exception {
     String release = "helm-e2e";
     String system = ControlPlane.createNamespace(client, "helm-e2e-system");
+    // As docs/install.md says: the release namespace enforces restricted Pod Security (the chart
+    // refuses one that does not), labelled like deploy/namespace.yaml.
+    java.util.Map<String, String> restricted = restrictedLabels();
+    client.namespaces().withName(system).edit(ns -> {
+      ns.getMetadata().getLabels().putAll(restricted);
+      return ns;
+    });
     String apps = ControlPlane.createNamespace(client, "helm-e2e-apps");
     String image = ControlPlane.image();
     String db = PostgresServer.createDatabase("helm", "schemas/django.sql");
     PostgresServer.run(db, "select seed_django(50)");
     long users = PostgresServer.queryLong(db, "select count(*) from auth_user");
-    // The CRD as the other tests apply it (Helm skips a CRD that exists): installed by Helm it would
-    // carry Helm's field manager, and a later server-side apply of the same file would conflict
-    // (issue 15's CRD upgrade problem, not this test's subject).
+    // The CRD as the other tests apply it (Helm skips a CRD that exists). --force-conflicts because
+    // the plane is shared: another branch may have applied a different CRD; the unchanged file no
+    // longer conflicts with Helm's or a client-side apply's field manager (CrdApplyIT).
     kubectl("", "apply", "--server-side", "--force-conflicts", "-f", "crds/userdatapurges.datapurge.io-v1.yml");
     try {
       Helm.install(RenderedChart.CHART.toAbsolutePath().toString())
@@ -92,6 +99,11 @@ class HelmInstallIT {
       client.namespaces().withName(system).delete();
       PostgresServer.dropDatabase(db);
     }
+  }
+
+  static java.util.Map<String, String> restrictedLabels() throws IOException {
+    return DeployManifestsTest.read(java.nio.file.Path.of("deploy", "namespace.yaml"),
+        io.fabric8.kubernetes.api.model.Namespace.class).getMetadata().getLabels();
   }
 
   static String kubectl(String stdin, String... args) throws IOException, InterruptedException {

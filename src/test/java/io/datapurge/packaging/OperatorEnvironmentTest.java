@@ -31,6 +31,7 @@ class OperatorEnvironmentTest {
     FLAG_BY_ENV.put("PROTECTED_DATABASES", "--protected-pattern");
     FLAG_BY_ENV.put("LEADER_ELECTION", "--leader-election");
     FLAG_BY_ENV.put("POD_NAMESPACE", "--lease-namespace");
+    FLAG_BY_ENV.put("LEASE_NAME", "--lease-name");
     FLAG_BY_ENV.put("HTTP_PORT", "--http-port");
     FLAG_BY_ENV.put("LOG_FORMAT", "--log-format");
     FLAG_BY_ENV.put("JOB_DEADLINE", "--job-deadline");
