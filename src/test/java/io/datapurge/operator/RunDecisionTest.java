@@ -5,19 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.datapurge.api.Phase;
 import io.datapurge.api.UserDataPurge;
 import io.datapurge.api.UserDataPurgeStatus;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** What the reconciler refuses before any Job exists. */
-class PurgeReconcilerTest {
+class RunDecisionTest {
 
-  final PurgeReconciler reconciler =
-      new PurgeReconciler(Resources.SETTINGS, new PurgeMetrics(new SimpleMeterRegistry()));
+  final RunDecision decision = new RunDecision(Resources.SETTINGS);
 
   @Test
   void protectedDatabaseIsBlockedWhateverTheConfirmation() {
-    UserDataPurgeStatus status = reconciler.refusal(Resources.purge("r", "shop_PROD", "shop_PROD")).orElseThrow();
+    UserDataPurgeStatus status = decision.refusal(Resources.purge("r", "shop_PROD", "shop_PROD")).orElseThrow();
     assertThat(status.getPhase()).isEqualTo(Phase.Blocked);
     assertThat(status.getReason()).isEqualTo("ProtectedDatabase");
     assertThat(status.getMessage()).contains("shop_PROD", "(?i).*prod.*");
@@ -25,7 +23,7 @@ class PurgeReconcilerTest {
 
   @Test
   void confirmationThatDoesNotNameTheDatabaseIsBlocked() {
-    UserDataPurgeStatus status = reconciler.refusal(Resources.purge("r", "pyfactor", "pyfactor2")).orElseThrow();
+    UserDataPurgeStatus status = decision.refusal(Resources.purge("r", "pyfactor", "pyfactor2")).orElseThrow();
     assertThat(status.getPhase()).isEqualTo(Phase.Blocked);
     assertThat(status.getReason()).isEqualTo("ConfirmationMismatch");
     assertThat(status.getMessage()).contains("set confirm to pyfactor");
@@ -35,13 +33,13 @@ class PurgeReconcilerTest {
   void tableInBothTablesAndKeepIsBlocked() {
     UserDataPurge resource = Resources.purge("r", "pyfactor", null);
     resource.getSpec().setKeep(List.of("auth_user"));
-    assertThat(reconciler.refusal(resource).orElseThrow().getReason()).isEqualTo("PlanInvalid");
+    assertThat(decision.refusal(resource).orElseThrow().getReason()).isEqualTo("PlanInvalid");
   }
 
   @Test
   void plainUnconfirmedOrConfirmedSpecIsAccepted() {
-    assertThat(reconciler.refusal(Resources.purge("r", "pyfactor", null))).isEmpty();
-    assertThat(reconciler.refusal(Resources.purge("r", "pyfactor", "pyfactor"))).isEmpty();
+    assertThat(decision.refusal(Resources.purge("r", "pyfactor", null))).isEmpty();
+    assertThat(decision.refusal(Resources.purge("r", "pyfactor", "pyfactor"))).isEmpty();
   }
 
   @Test
