@@ -133,7 +133,7 @@ final class RunStatus {
     UserDataPurgeStatus status = base(resource, Phase.Failed);
     status.setJobName(jobName);
     status.setStartTime(startTime(job));
-    status.setCompletionTime(job.getStatus().getCompletionTime() != null
+    status.setCompletionTime(job.getStatus() != null && job.getStatus().getCompletionTime() != null
         ? job.getStatus().getCompletionTime()
         : e.complete().or(e::failed).map(JobCondition::getLastTransitionTime)
             .orElseGet(() -> e.terminated().map(ContainerStateTerminated::getFinishedAt).orElse(null)));
