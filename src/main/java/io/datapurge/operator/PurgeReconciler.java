@@ -76,7 +76,7 @@ public class PurgeReconciler implements Reconciler<UserDataPurge> {
       Context<UserDataPurge> context, Exception e) {
     var retry = context.getRetryInfo();
     return ErrorStatusUpdateControl.patchStatus(statusOnly(resource, RunDecision.onError(resource, e,
-        retry.map(r -> r.getAttemptCount()).orElse(null), retry.map(r -> r.isLastAttempt()).orElse(false),
+        retry.map(r -> r.getAttemptCount() + 1).orElse(null), retry.map(r -> r.isLastAttempt()).orElse(false),
         clock.instant())));
   }
 

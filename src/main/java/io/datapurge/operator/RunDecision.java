@@ -146,7 +146,8 @@ final class RunDecision {
    * The status after a failed reconcile. It keeps what this generation's run already showed (a new
    * generation starts clean, so the last run's Job and counts never appear under the new
    * observedGeneration) and is never final: an error must leave the run retryable. "Retrying" is said
-   * only while JOSDK has retries left ({@code lastAttempt}); after that the next event tries again.
+   * only while JOSDK has retries left ({@code lastAttempt}, or no retry at all: {@code attempt} null);
+   * after that the next event tries again. {@code attempt} counts from 1.
    */
   static UserDataPurgeStatus onError(UserDataPurge resource, Exception e, Integer attempt, boolean lastAttempt,
       Instant now) {
@@ -160,10 +161,9 @@ final class RunDecision {
     }
     next.setObservedGeneration(generation);
     next.setReason("ReconcileError");
-    String retry = attempt == null ? "retrying"
-        : lastAttempt ? "attempt " + attempt + ", no retries left: the next change to the resource or its Job"
-            + " tries again"
-        : "attempt " + attempt + ", retrying";
+    String retry = attempt != null && !lastAttempt ? "attempt " + attempt + ", retrying"
+        : (attempt == null ? "" : "attempt " + attempt + ", ")
+            + "no retries left: the next change to the resource or its Job tries again";
     next.setMessage("The operator could not reconcile: " + e.getMessage() + " (" + retry + ").");
     Conditions.apply(next, generation, previous, now);
     return next;

@@ -134,13 +134,18 @@ class PhaseEventsTest {
     UserDataPurgeStatus running = status(Phase.Running, null, "Purging");
     UserDataPurge other = Resources.purge("other", "pyfactor", null);
     assertThat(events.firstTime(resource, running)).isTrue();
-    for (int i = 0; i < 10_000; i++) {
+    for (int i = 0; i < 9_999; i++) {
+      other.getMetadata().setUid("uid-" + i);
+      events.firstTime(other, running);
+    }
+    assertThat(events.firstTime(resource, running)).as("10,000 resources are remembered").isFalse();
+    for (int i = 9_999; i < 20_000; i++) {
       other.getMetadata().setUid("uid-" + i);
       events.firstTime(other, running);
     }
     assertThat(events.firstTime(resource, running)).as("forgotten after 10,000 other resources").isTrue();
     assertThat(events.firstTime(resource, running)).isFalse();
-    other.getMetadata().setUid("uid-9999");
+    other.getMetadata().setUid("uid-19999");
     assertThat(events.firstTime(other, running)).as("the most recent are kept").isFalse();
   }
 }

@@ -193,7 +193,7 @@ class PurgeReconcilerTest {
     assertThat(planning.getJobName()).isEqualTo(plan.getMetadata().getName());
     assertThat(planning.getObservedGeneration()).isEqualTo(2L);
     assertThat(requests("DELETE", "/jobs/" + purge.getMetadata().getName())).singleElement()
-        .satisfies(r -> assertThat(r.getBody().readUtf8()).contains("\"propagationPolicy\":\"Foreground\""));
+        .satisfies(r -> assertThat(r.getUtf8Body()).contains("\"propagationPolicy\":\"Foreground\""));
     assertThat(requests("DELETE", "/jobs/" + plan.getMetadata().getName())).isEmpty();
   }
 
@@ -212,10 +212,42 @@ class PurgeReconcilerTest {
   }
 
   @Test
+  void finishedJobsResultIsReadFromTheApiWhenThePodCacheHasNotSeenThePod() {
+    startOperator(null);
+    apply("lagging", null);
+    Job plan = awaitJob("lagging", "-plan-");
+    awaitStatus("lagging", s -> s.getPhase() == Phase.Planning);
+
+    Pod unseen = pod(plan, "Succeeded");
+    unseen.getMetadata().getLabels().remove(PurgeJob.MANAGED_BY); // outside the pod informer's selector
+    unseen.getStatus().getContainerStatuses().add(new io.fabric8.kubernetes.api.model.ContainerStatusBuilder()
+        .withName("purge").withNewState().withNewTerminated().withExitCode(0).withMessage(PLAN_RESULT)
+        .endTerminated().endState().build());
+    client.resource(unseen).create();
+    jobEnds(plan, "Complete");
+
+    UserDataPurgeStatus awaiting = awaitStatus("lagging", s -> s.getPhase() == Phase.AwaitingConfirmation);
+    assertThat(awaiting.getTotals().getBefore()).isEqualTo(1240L);
+  }
+
+  @Test
   void failingReconcileShowsAnErrorStatusThatSaysWhetherRetriesRemain() {
     server.expect().post().withPath("/apis/batch/v1/namespaces/" + NS + "/jobs")
         .andReturn(403, Map.of("kind", "Status", "code", 403, "reason", "Forbidden",
             "message", "jobs.batch is forbidden: cannot create resource jobs")).always();
+    List<String> messages = new java.util.concurrent.CopyOnWriteArrayList<>();
+    var watch = client.resources(UserDataPurge.class).inNamespace(NS).withName("broken").watch(
+        new io.fabric8.kubernetes.client.Watcher<UserDataPurge>() {
+          @Override
+          public void eventReceived(Action action, UserDataPurge r) {
+            if (r.getStatus() != null) {
+              messages.add(r.getStatus().getMessage());
+            }
+          }
+
+          @Override
+          public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {}
+        });
     startOperator(new GenericRetry().setMaxAttempts(2).setInitialInterval(50).setIntervalMultiplier(1));
     apply("broken", null);
 
@@ -228,6 +260,11 @@ class PurgeReconcilerTest {
         && s.getMessage().contains("no retries left"));
     assertThat(gaveUp.getMessage()).contains("could not reconcile", "jobs.batch is forbidden");
     assertThat(jobs("broken")).isEmpty();
+    assertThat(messages).as("each attempt says what follows")
+        .anySatisfy(b -> assertThat(b).endsWith("(attempt 1, retrying)."))
+        .anySatisfy(b -> assertThat(b).endsWith("(attempt 2, retrying)."))
+        .anySatisfy(b -> assertThat(b).contains("(attempt 3, no retries left"));
+    watch.close();
   }
 
   // --- the test's side of the cluster: the resource's author, the Job controller and the kubelet
@@ -292,9 +329,13 @@ class PurgeReconcilerTest {
         .withName("purge").withNewState().withNewTerminated().withExitCode(exitCode).withMessage(result)
         .withFinishedAt("2026-11-26T05:00:08Z").endTerminated().endState().build());
     client.resource(pod).createOr(existing -> existing.update());
+    jobEnds(job, "Succeeded".equals(phase) ? "Complete" : "Failed");
+  }
+
+  void jobEnds(Job job, String condition) {
     Job done = client.batch().v1().jobs().inNamespace(NS).withName(job.getMetadata().getName()).get();
     done.setStatus(new io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder().withStartTime("2026-11-26T05:00:01Z")
-        .addNewCondition().withType("Succeeded".equals(phase) ? "Complete" : "Failed").withStatus("True")
+        .addNewCondition().withType(condition).withStatus("True")
         .withLastTransitionTime("2026-11-26T05:00:09Z").endCondition().build());
     client.resource(done).updateStatus();
   }

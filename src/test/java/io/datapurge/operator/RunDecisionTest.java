@@ -318,7 +318,8 @@ class RunDecisionTest {
         .isEqualTo("The operator could not reconcile: boom (attempt 6, no retries left: the next change to the"
             + " resource or its Job tries again).");
     assertThat(RunDecision.onError(resource, new RuntimeException("boom"), null, false, NOW).getMessage())
-        .isEqualTo("The operator could not reconcile: boom (retrying).");
+        .as("no retry configured").isEqualTo("The operator could not reconcile: boom (no retries left: the next change"
+            + " to the resource or its Job tries again).");
   }
 
   @Test
