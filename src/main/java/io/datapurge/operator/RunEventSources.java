@@ -10,6 +10,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /** The informers a run is observed through: the operator's Jobs and their pods, without managedFields. */
@@ -38,7 +39,7 @@ final class RunEventSources {
   }
 
   /** The resource a purge pod belongs to, from the annotation PurgeJob puts on it. */
-  static java.util.Optional<String> owner(Map<String, String> annotations) {
-    return java.util.Optional.ofNullable(annotations == null ? null : annotations.get(PurgeJob.RESOURCE_ANNOTATION));
+  static Optional<String> owner(Map<String, String> annotations) {
+    return Optional.ofNullable(annotations == null ? null : annotations.get(PurgeJob.RESOURCE_ANNOTATION));
   }
 }
