@@ -24,6 +24,11 @@ final class Conditions {
 
   /** Sets the three conditions on {@code status}, keeping transition times that did not change. */
   static void apply(UserDataPurgeStatus status, long generation, UserDataPurgeStatus previous) {
+    apply(status, generation, previous, Instant.now());
+  }
+
+  /** As above, with {@code now} as the transition time of a condition that changed. */
+  static void apply(UserDataPurgeStatus status, long generation, UserDataPurgeStatus previous, Instant now) {
     Phase phase = status.getPhase();
     String reason = status.getReason() != null ? status.getReason() : phase.name();
     String message = status.getMessage();
@@ -31,20 +36,20 @@ final class Conditions {
     boolean stalled = phase == Phase.Failed || phase == Phase.Blocked;
     boolean reconciling = !ready && !stalled;
     status.setConditions(List.of(
-        condition(READY, ready, reason, message, generation, previous),
+        condition(READY, ready, reason, message, generation, previous, now),
         condition(RECONCILING, reconciling, reconciling ? reason : phase.name(),
-            reconciling ? message : "", generation, previous),
+            reconciling ? message : "", generation, previous, now),
         condition(STALLED, stalled, stalled ? reason : phase.name(),
-            stalled ? message : "", generation, previous)));
+            stalled ? message : "", generation, previous, now)));
   }
 
   private static Condition condition(String type, boolean value, String reason, String message,
-      long generation, UserDataPurgeStatus previous) {
+      long generation, UserDataPurgeStatus previous, Instant now) {
     String status = value ? "True" : "False";
     Condition old = previous == null ? null : previous.condition(type);
     String since = old != null && Objects.equals(old.getStatus(), status)
         ? old.getLastTransitionTime()
-        : Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+        : now.truncatedTo(ChronoUnit.SECONDS).toString();
     return new ConditionBuilder()
         .withType(type)
         .withStatus(status)

@@ -30,8 +30,9 @@ public final class HttpEndpoints implements AutoCloseable {
     server.createContext("/readyz", ex -> {
       var info = operator.getRuntimeInfo();
       boolean ready = info.isStarted() && info.allEventSourcesAreHealthy();
-      reply(ex, ready ? 200 : 503, "text/plain",
-          () -> ready ? "ok\n" : "not ready: " + info.unhealthyEventSources() + "\n");
+      // Before start the event sources cannot be asked (that threw, and the probe got no answer at all).
+      reply(ex, ready ? 200 : 503, "text/plain", () -> ready ? "ok\n"
+          : "not ready: " + (info.isStarted() ? info.unhealthyEventSources() : "the operator has not started") + "\n");
     });
     server.createContext("/metrics", ex -> reply(ex, 200,
         "text/plain; version=0.0.4; charset=utf-8", registry::scrape));

@@ -8,29 +8,66 @@ import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One core/v1 Event per phase (or reason) change, so {@code kubectl describe purge} tells the story. */
+/**
+ * One core/v1 Event per phase (or reason) change, so {@code kubectl describe purge} tells the story,
+ * and one count of each finished run.
+ */
 final class PhaseEvents {
 
   private static final Logger LOG = LoggerFactory.getLogger(PhaseEvents.class);
   static final String COMPONENT = "user-data-purge-operator";
 
-  private final KubernetesClient client;
+  /** uid → last published (generation, phase, reason): one Event and one count per transition. */
+  private final Map<String, String> published = new LinkedHashMap<>(64, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
+      return size() > 10_000;
+    }
+  };
 
-  PhaseEvents(KubernetesClient client) {
-    this.client = client;
+  private final PurgeMetrics metrics;
+
+  PhaseEvents(PurgeMetrics metrics) {
+    this.metrics = metrics;
   }
 
-  void record(UserDataPurge resource, UserDataPurgeStatus status) {
+  /** Announces a status about to be written: logged, an Event and counted, once per transition. */
+  void publish(KubernetesClient client, UserDataPurge resource, UserDataPurgeStatus status, boolean transition,
+      Instant now) {
+    if (firstTime(resource, status) && transition) {
+      LOG.info("Phase {}{}: {}", status.getPhase(), status.getReason() == null ? "" : " (" + status.getReason() + ")",
+          status.getMessage());
+      record(client, resource, status, now);
+      if (status.getPhase().isFinal()) {
+        metrics.finished(status);
+      }
+    }
+  }
+
+  /**
+   * Remembers {@code status} as the resource's latest and says whether it is new: a stale cache can
+   * hand the reconciler an old status again, and a transition already announced must stay silent.
+   */
+  boolean firstTime(UserDataPurge resource, UserDataPurgeStatus status) {
+    String transition = status.getObservedGeneration() + "/" + status.getPhase() + "/" + status.getReason();
+    synchronized (published) {
+      return !transition.equals(published.put(resource.getMetadata().getUid(), transition));
+    }
+  }
+
+  void record(KubernetesClient client, UserDataPurge resource, UserDataPurgeStatus status, Instant at) {
     boolean warning = status.getPhase() == Phase.Failed || status.getPhase() == Phase.Blocked
         || status.getReason() != null;
     String reason = status.getReason() != null ? status.getReason() : status.getPhase().name();
     String message = status.getMessage() == null ? "" : status.getMessage();
     var meta = resource.getMetadata();
-    String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    String now = at.truncatedTo(ChronoUnit.SECONDS).toString();
     String prefix = meta.getName().length() > 200 ? meta.getName().substring(0, 200) : meta.getName();
     try {
       client.v1().events().inNamespace(meta.getNamespace()).resource(new EventBuilder()

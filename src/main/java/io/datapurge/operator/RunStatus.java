@@ -56,94 +56,151 @@ final class RunStatus {
     return status;
   }
 
-  /** The status of a run whose Job exists. */
+  /**
+   * How a run whose Job exists stands, in order of precedence: the first that applies wins. The
+   * evidence is the Job's conditions, its one pod (backoffLimit 0, restartPolicy Never) and the
+   * result in that pod's termination message.
+   */
+  enum Verdict {
+    /** Neither the Job nor its pod has ended (a pod stopped by deletion or the deadline waits for the Job). */
+    InProgress,
+    /** Ended with a readable result and no error: the plan, the dry run or the committed purge. */
+    Succeeded,
+    /** A purge that ended with a result that says it did not commit. */
+    NotCommitted,
+    /** The purge reported its own error: its reason becomes the status reason. */
+    PurgeError,
+    /** The Job controller stopped the Job at activeDeadlineSeconds. */
+    DeadlineExceeded,
+    /** The container ended without a readable result: ResultMissing if it succeeded, JobFailed if not. */
+    NoResult,
+    /** The Job failed with no pod to tell why. */
+    JobFailed;
+
+    static Verdict of(RunMode mode, Evidence e) {
+      PurgeResult.Failure error = e.result().map(PurgeResult::error).orElse(null);
+      if (!e.done() && !e.broke()) {
+        return InProgress;
+      }
+      if (e.done() && e.result().isPresent() && error == null) {
+        return mode == RunMode.Purge && !Boolean.TRUE.equals(e.result().get().committed()) ? NotCommitted : Succeeded;
+      }
+      if (error != null) {
+        return PurgeError;
+      }
+      if (e.failed().map(c -> DEADLINE_EXCEEDED.equals(c.getReason())).orElse(false)) {
+        return DeadlineExceeded;
+      }
+      return e.terminated().isPresent() ? NoResult : JobFailed;
+    }
+  }
+
+  /** What the Job and its pods show about the run. */
+  record Evidence(Optional<JobCondition> complete, Optional<JobCondition> failed,
+      Optional<ContainerStateTerminated> terminated, Optional<PurgeResult> result, Optional<Pod> podEnd) {
+
+    static Evidence of(Job job, Collection<Pod> pods) {
+      Optional<ContainerStateTerminated> terminated = RunStatus.terminated(pods);
+      return new Evidence(condition(job, "Complete"), condition(job, "Failed"), terminated,
+          terminated.map(ContainerStateTerminated::getMessage).flatMap(RunStatus::parse), RunStatus.ended(pods));
+    }
+
+    /** Seen on the pod, the end needs no wait for the Job controller, which batches pod updates for about a second. */
+    boolean done() {
+      return complete.isPresent() || podEnd.filter(p -> "Succeeded".equals(p.getStatus().getPhase())).isPresent();
+    }
+
+    /**
+     * A pod that was stopped (deleted with its Job, or at the deadline: it has a deletionTimestamp) or
+     * failed without the purge's own error waits for the Job, which names the cause.
+     */
+    boolean broke() {
+      return failed.isPresent()
+          || podEnd.filter(p -> "Failed".equals(p.getStatus().getPhase()) && p.getMetadata().getDeletionTimestamp() == null)
+              .isPresent() && result.map(PurgeResult::error).isPresent();
+    }
+  }
+
+  /** The status of a run whose Job exists, by its {@link Verdict}. */
   static UserDataPurgeStatus of(UserDataPurge resource, RunMode mode, Job job, Collection<Pod> pods) {
     String jobName = job.getMetadata().getName();
     String db = resource.getSpec().getDatabase().getName();
-    Optional<JobCondition> complete = condition(job, "Complete");
-    Optional<JobCondition> failed = condition(job, "Failed");
-    Optional<ContainerStateTerminated> terminated = terminated(pods);
-    Optional<PurgeResult> result = terminated.map(ContainerStateTerminated::getMessage).flatMap(RunStatus::parse);
-    // backoffLimit 0, restartPolicy Never: the Job's one pod decides its outcome. Seen on the pod, the
-    // end needs no wait for the Job controller, which batches pod updates for about a second. A pod
-    // that was stopped (deleted with its Job, or at the deadline: it has a deletionTimestamp) or
-    // failed without the purge's own error waits for the Job, which names the cause.
-    Optional<Pod> podEnd = ended(pods);
-    boolean done = complete.isPresent()
-        || podEnd.filter(p -> "Succeeded".equals(p.getStatus().getPhase())).isPresent();
-    boolean broke = failed.isPresent()
-        || podEnd.filter(p -> "Failed".equals(p.getStatus().getPhase()) && p.getMetadata().getDeletionTimestamp() == null)
-            .isPresent() && result.map(PurgeResult::error).isPresent();
-
-    if (!done && !broke) {
-      UserDataPurgeStatus status = base(resource, mode == RunMode.Plan ? Phase.Planning : Phase.Running);
-      status.setJobName(jobName);
-      status.setStartTime(startTime(job));
-      status.setDryRun(mode == RunMode.Plan);
-      Optional<ContainerStateWaiting> secretMissing = waiting(pods)
-          .filter(w -> "CreateContainerConfigError".equals(w.getReason()));
-      if (secretMissing.isPresent()) {
-        var secret = resource.getSpec().getDatabase().getCredentialsSecret();
-        var auth0 = resource.getSpec().getAuth0();
-        String waitingFor = Objects.toString(secretMissing.get().getMessage(), "");
-        // The kubelet says: secret "NAME" not found, or: couldn't find key KEY in Secret NAMESPACE/NAME.
-        boolean auth0Secret = auth0 != null && (waitingFor.contains("\"" + auth0.getCredentialsSecret().getName() + "\"")
-            || waitingFor.endsWith("/" + auth0.getCredentialsSecret().getName()));
-        status.setReason(SECRET_NOT_FOUND);
-        status.setMessage("Job " + jobName + " is waiting for Secret " + (auth0Secret
-            ? auth0.getCredentialsSecret().getName() + " with keys " + auth0.getCredentialsSecret().getClientIdKey()
-                + " and " + auth0.getCredentialsSecret().getClientSecretKey()
-            : secret.getName() + " with keys " + secret.getUsernameKey() + " and " + secret.getPasswordKey()) + " ("
-            + Objects.toString(secretMissing.get().getMessage(), "not found") + "). Create it in namespace "
-            + resource.getMetadata().getNamespace() + "; the Job starts as soon as it exists.");
-      } else {
-        status.setMessage(mode == RunMode.Plan
-            ? "Counting the rows of " + db + " in Job " + jobName + "; nothing is deleted."
-            : "Purging " + db + " in Job " + jobName + ".");
-      }
-      return status;
+    Evidence e = Evidence.of(job, pods);
+    Verdict verdict = Verdict.of(mode, e);
+    if (verdict == Verdict.InProgress) {
+      return inProgress(resource, mode, job, pods);
     }
-
     UserDataPurgeStatus status = base(resource, Phase.Failed);
     status.setJobName(jobName);
     status.setStartTime(startTime(job));
-    status.setCompletionTime(job.getStatus().getCompletionTime() != null
+    status.setCompletionTime(job.getStatus() != null && job.getStatus().getCompletionTime() != null
         ? job.getStatus().getCompletionTime()
-        : complete.or(() -> failed).map(JobCondition::getLastTransitionTime)
-            .orElseGet(() -> terminated.map(ContainerStateTerminated::getFinishedAt).orElse(null)));
+        : e.complete().or(e::failed).map(JobCondition::getLastTransitionTime)
+            .orElseGet(() -> e.terminated().map(ContainerStateTerminated::getFinishedAt).orElse(null)));
     status.setDryRun(mode == RunMode.Plan);
-    result.ifPresent(r -> counts(status, r));
-
-    PurgeResult.Failure error = result.map(PurgeResult::error).orElse(null);
-    if (done && result.isPresent() && error == null) {
-      PurgeResult r = result.get();
-      if (mode == RunMode.Purge && !Boolean.TRUE.equals(r.committed())) {
+    e.result().ifPresent(r -> counts(status, r));
+    switch (verdict) {
+      case Succeeded -> succeeded(resource, mode, status);
+      case NotCommitted -> {
         status.setReason(RESULT_MISSING);
         status.setMessage("The purge of " + db + " ended without committing; nothing was deleted.");
-        return status;
       }
-      succeeded(resource, mode, status);
+      case PurgeError -> {
+        PurgeResult.Failure error = e.result().get().error();
+        status.setReason(error.reason());
+        status.setMessage(error.message() + advice(error.reason(), resource));
+      }
+      case DeadlineExceeded -> {
+        status.setReason(DEADLINE_EXCEEDED);
+        status.setMessage("Job " + jobName + " ran longer than its deadline of "
+            + job.getSpec().getActiveDeadlineSeconds() + "s and was stopped; PostgreSQL rolls back an"
+            + " uncommitted purge. Look for locks on the tables or raise --job-deadline, then change"
+            + " spec.runId to run again.");
+      }
+      case NoResult -> {
+        status.setReason(e.done() ? RESULT_MISSING : JOB_FAILED);
+        status.setMessage("The purge container exited with code " + e.terminated().get().getExitCode()
+            + " without a readable result; see kubectl logs job/" + jobName + ".");
+      }
+      default -> {
+        status.setReason(JOB_FAILED);
+        status.setMessage("Job " + jobName + " failed: "
+            + e.failed().map(c -> c.getReason() + ": " + c.getMessage()).orElse("no pod result")
+            + "; see kubectl describe job/" + jobName + ".");
+      }
+    }
+    return status;
+  }
+
+  /** Planning or Running; a pod waiting for a missing Secret says which one to create. */
+  private static UserDataPurgeStatus inProgress(UserDataPurge resource, RunMode mode, Job job, Collection<Pod> pods) {
+    String jobName = job.getMetadata().getName();
+    String db = resource.getSpec().getDatabase().getName();
+    UserDataPurgeStatus status = base(resource, mode == RunMode.Plan ? Phase.Planning : Phase.Running);
+    status.setJobName(jobName);
+    status.setStartTime(startTime(job));
+    status.setDryRun(mode == RunMode.Plan);
+    Optional<ContainerStateWaiting> secretMissing = waiting(pods)
+        .filter(w -> "CreateContainerConfigError".equals(w.getReason()));
+    if (secretMissing.isEmpty()) {
+      status.setMessage(mode == RunMode.Plan
+          ? "Counting the rows of " + db + " in Job " + jobName + "; nothing is deleted."
+          : "Purging " + db + " in Job " + jobName + ".");
       return status;
     }
-    if (error != null) {
-      status.setReason(error.reason());
-      status.setMessage(error.message() + advice(error.reason(), resource));
-    } else if (failed.map(c -> DEADLINE_EXCEEDED.equals(c.getReason())).orElse(false)) {
-      status.setReason(DEADLINE_EXCEEDED);
-      status.setMessage("Job " + jobName + " ran longer than its deadline of "
-          + job.getSpec().getActiveDeadlineSeconds() + "s and was stopped; PostgreSQL rolls back an"
-          + " uncommitted purge. Look for locks on the tables or raise --job-deadline, then change"
-          + " spec.runId to run again.");
-    } else if (terminated.isPresent()) {
-      status.setReason(done ? RESULT_MISSING : JOB_FAILED);
-      status.setMessage("The purge container exited with code " + terminated.get().getExitCode()
-          + " without a readable result; see kubectl logs job/" + jobName + ".");
-    } else {
-      status.setReason(JOB_FAILED);
-      status.setMessage("Job " + jobName + " failed: "
-          + failed.map(c -> c.getReason() + ": " + c.getMessage()).orElse("no pod result")
-          + "; see kubectl describe job/" + jobName + ".");
-    }
+    var secret = resource.getSpec().getDatabase().getCredentialsSecret();
+    var auth0 = resource.getSpec().getAuth0();
+    String waitingFor = Objects.toString(secretMissing.get().getMessage(), "");
+    // The kubelet says: secret "NAME" not found, or: couldn't find key KEY in Secret NAMESPACE/NAME.
+    boolean auth0Secret = auth0 != null && (waitingFor.contains("\"" + auth0.getCredentialsSecret().getName() + "\"")
+        || waitingFor.endsWith("/" + auth0.getCredentialsSecret().getName()));
+    status.setReason(SECRET_NOT_FOUND);
+    status.setMessage("Job " + jobName + " is waiting for Secret " + (auth0Secret
+        ? auth0.getCredentialsSecret().getName() + " with keys " + auth0.getCredentialsSecret().getClientIdKey()
+            + " and " + auth0.getCredentialsSecret().getClientSecretKey()
+        : secret.getName() + " with keys " + secret.getUsernameKey() + " and " + secret.getPasswordKey()) + " ("
+        + Objects.toString(secretMissing.get().getMessage(), "not found") + "). Create it in namespace "
+        + resource.getMetadata().getNamespace() + "; the Job starts as soon as it exists.");
     return status;
   }
 
