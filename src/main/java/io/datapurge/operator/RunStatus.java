@@ -9,6 +9,7 @@ import io.datapurge.api.TableStatus;
 import io.datapurge.api.Totals;
 import io.datapurge.api.UserDataPurge;
 import io.datapurge.api.UserDataPurgeStatus;
+import io.datapurge.purge.FailureReason;
 import io.datapurge.purge.PurgeResult;
 import io.fabric8.kubernetes.api.model.ContainerState;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
@@ -148,7 +149,7 @@ final class RunStatus {
       case PurgeError -> {
         PurgeResult.Failure error = e.result().get().error();
         status.setReason(error.reason());
-        status.setMessage(error.message() + advice(error.reason(), resource));
+        status.setMessage(error.message() + advice(error.failureReason(), resource));
       }
       case DeadlineExceeded -> {
         status.setReason(DEADLINE_EXCEEDED);
@@ -239,18 +240,18 @@ final class RunStatus {
         : "";
   }
 
-  private static String advice(String reason, UserDataPurge resource) {
+  private static String advice(FailureReason reason, UserDataPurge resource) {
     String secret = resource.getSpec().getDatabase().getCredentialsSecret().getName();
     return switch (reason) {
-      case "AuthFailed" -> " Check the user and password in Secret " + secret + ".";
-      case "ConnectionFailed" -> caAdvice(resource) + " Check spec.database.host, port and sslMode, and that the"
+      case AuthFailed -> " Check the user and password in Secret " + secret + ".";
+      case ConnectionFailed -> caAdvice(resource) + " Check spec.database.host, port and sslMode, and that the"
           + " server is up; change spec.runId to retry.";
-      case "LockTimeout" -> " Another session holds a lock on the tables; retry when it is gone by"
+      case LockTimeout -> " Another session holds a lock on the tables; retry when it is gone by"
           + " changing spec.runId.";
-      case "Auth0Failed" -> resource.getSpec().getAuth0() == null ? ""
+      case Auth0Failed -> resource.getSpec().getAuth0() == null ? ""
           : " Check spec.auth0.domain and the client id and secret in Secret "
               + resource.getSpec().getAuth0().getCredentialsSecret().getName() + "; change spec.runId to retry.";
-      case "Auth0Incomplete" -> " Change spec.runId to run again: the database part finds nothing left to delete"
+      case Auth0Incomplete -> " Change spec.runId to run again: the database part finds nothing left to delete"
           + " and the Auth0 part continues where this one stopped.";
       default -> "";
     };
