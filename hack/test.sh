@@ -10,6 +10,11 @@ cd "$(dirname "$0")/.."
 command -v mvn >/dev/null || { echo "test: Maven is missing; install it (apt-get install maven)" >&2; exit 1; }
 command -v go >/dev/null || { echo "test: Go is missing; it builds the local cluster" >&2; exit 1; }
 
+# kubectl's discovery cache of this run only: a CRD a test created and deleted (a short name, a
+# group) must not shadow resources for later kubectl calls, in this run or the next.
+export KUBECACHEDIR="$PWD/target/kube-cache"
+rm -rf "$KUBECACHEDIR"
+
 keep="${KEEP_RUNNING:-}"
 cleanup() { [ -n "$keep" ] || { hack/cluster.sh down >/dev/null 2>&1 || true; hack/pg.sh down >/dev/null 2>&1 || true; }; }
 trap cleanup EXIT

@@ -35,7 +35,7 @@ class CrdApplyIT {
 
   static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
   static final String GROUP = "crd-apply-it.datapurge.io";
-  static final String NAME = "userdatapurges." + GROUP;
+  static final String NAME = "crdapplyitpurges." + GROUP;
 
   @AfterEach
   void removeCrd() throws Exception {
@@ -116,8 +116,13 @@ class CrdApplyIT {
   static String committedCrdUnderGroup(String group) throws IOException {
     String crd = Files.readString(Path.of("crds", "userdatapurges.datapurge.io-v1.yml"));
     assertThat(crd).contains("name: \"userdatapurges.datapurge.io\"", "group: \"datapurge.io\"");
-    return crd.replace("userdatapurges.datapurge.io", "userdatapurges." + group)
-        .replace("group: \"datapurge.io\"", "group: \"" + group + "\"");
+    // Its own resource names too: kubectl caches discovery, and a cached second "purge" short name
+    // (or "userdatapurges" plural) would shadow the real CRD for every later kubectl in the run.
+    return crd.replace("userdatapurges.datapurge.io", "crdapplyitpurges." + group)
+        .replace("group: \"datapurge.io\"", "group: \"" + group + "\"")
+        .replace("plural: \"userdatapurges\"", "plural: \"crdapplyitpurges\"")
+        .replace("singular: \"userdatapurge\"", "singular: \"crdapplyitpurge\"")
+        .replace("- \"purge\"", "- \"crdapplyit\"");
   }
 
   record Result(int exitCode, String output) {}
