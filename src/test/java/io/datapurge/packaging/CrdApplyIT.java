@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.datapurge.testing.ControlPlane;
 import io.datapurge.testing.HelmCli;
+import io.datapurge.testing.Kubectl;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -47,7 +48,7 @@ class CrdApplyIT {
     String crd = committedCrdUnderTestGroup();
     kubectl(crd, "apply", "-f", "-");
 
-    Result upgrade = run(crd, "apply", "--server-side", "-f", "-");
+    Kubectl.Result upgrade = run(crd, "apply", "--server-side", "-f", "-");
 
     assertThat(upgrade.exitCode()).as(upgrade.output()).isZero();
     assertThat(upgrade.output()).doesNotContain("conflict");
@@ -86,7 +87,7 @@ class CrdApplyIT {
           "--set", "replicaCount=0", "--set", "watchNamespaces={" + ns + "}");
       assertThat(install.ok()).as(install.output()).isTrue();
 
-      Result upgrade = run(committedCrdUnderTestGroup(), "apply", "--server-side", "-f", "-");
+      Kubectl.Result upgrade = run(committedCrdUnderTestGroup(), "apply", "--server-side", "-f", "-");
 
       assertThat(upgrade.exitCode()).as(upgrade.output()).isZero();
     } finally {
@@ -125,21 +126,11 @@ class CrdApplyIT {
         .replace("- \"purge\"", "- \"crdapplyit\"");
   }
 
-  record Result(int exitCode, String output) {}
-
-  static Result run(String stdin, String... args) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of("kubectl", "--kubeconfig", ControlPlane.kubeconfig().toString()));
-    command.addAll(List.of(args));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-    p.getOutputStream().close();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    return new Result(p.waitFor(), out);
+  static Kubectl.Result run(String stdin, String... args) {
+    return Kubectl.run(stdin, args);
   }
 
-  static String kubectl(String stdin, String... args) throws IOException, InterruptedException {
-    Result r = run(stdin, args);
-    assertThat(r.exitCode()).as("kubectl " + String.join(" ", args) + ": " + r.output()).isZero();
-    return r.output();
+  static String kubectl(String stdin, String... args) {
+    return Kubectl.ok(stdin, args);
   }
 }

@@ -31,12 +31,12 @@ class FluxHealthIT {
     tool = build();
     String crd = CrdApplyIT.committedCrdUnderGroup(GROUP);
     CrdApplyIT.kubectl(crd, "apply", "--server-side", "--force-conflicts", "-f", "-");
-    CrdApplyIT.kubectl("", "wait", "--for=condition=Established", "--timeout=60s", "crd/userdatapurges." + GROUP);
+    CrdApplyIT.kubectl("", "wait", "--for=condition=Established", "--timeout=60s", "crd/crdapplyitpurges." + GROUP);
   }
 
   @AfterAll
   static void removeCrd() throws Exception {
-    CrdApplyIT.kubectl("", "delete", "crd", "userdatapurges." + GROUP, "--ignore-not-found", "--timeout=60s");
+    CrdApplyIT.kubectl("", "delete", "crd", "crdapplyitpurges." + GROUP, "--ignore-not-found", "--timeout=60s");
   }
 
   @Test
@@ -54,7 +54,7 @@ class FluxHealthIT {
             confirm: pyfactor
           """.formatted(GROUP, ns), "create", "-f", "-");
       // No operator watches this group: the object is as Flux reads it before the operator's first write.
-      String fresh = CrdApplyIT.kubectl("", "get", "-n", ns, "userdatapurges." + GROUP, "reset-staging", "-o", "json")
+      String fresh = CrdApplyIT.kubectl("", "get", "-n", ns, "crdapplyitpurges." + GROUP, "reset-staging", "-o", "json")
           .replace("\"" + GROUP + "/v1alpha1\"", "\"datapurge.io/v1alpha1\"");
 
       assertThat(judge(fresh)).isEqualTo(

@@ -7,6 +7,7 @@ import io.datapurge.api.Phase;
 import io.datapurge.api.TableStatus;
 import io.datapurge.api.UserDataPurgeStatus;
 import io.datapurge.testing.ControlPlane;
+import io.datapurge.testing.Kubectl;
 import io.datapurge.testing.PostgresServer;
 import io.datapurge.testing.PurgeResources;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -48,7 +49,7 @@ class HelmInstallIT {
     // The CRD as the other tests apply it (Helm skips a CRD that exists). --force-conflicts because
     // the plane is shared: another branch may have applied a different CRD; the unchanged file no
     // longer conflicts with Helm's or a client-side apply's field manager (CrdApplyIT).
-    kubectl("", "apply", "--server-side", "--force-conflicts", "-f", "crds/userdatapurges.datapurge.io-v1.yml");
+    Kubectl.ok("", "apply", "--server-side", "--force-conflicts", "-f", "crds/userdatapurges.datapurge.io-v1.yml");
     try {
       Helm.install(RenderedChart.CHART.toAbsolutePath().toString())
           .withKubeConfig(ControlPlane.kubeconfig())
@@ -73,7 +74,7 @@ class HelmInstallIT {
           .withNewMetadata().withName("pg-purge").endMetadata()
           .addToStringData("username", PostgresServer.user()).addToStringData("password", PostgresServer.password())
           .build()).create();
-      kubectl("""
+      Kubectl.ok("""
           apiVersion: datapurge.io/v1alpha1
           kind: UserDataPurge
           metadata: {name: reset, namespace: %s}
@@ -104,16 +105,5 @@ class HelmInstallIT {
   static java.util.Map<String, String> restrictedLabels() throws IOException {
     return DeployManifestsTest.read(java.nio.file.Path.of("deploy", "namespace.yaml"),
         io.fabric8.kubernetes.api.model.Namespace.class).getMetadata().getLabels();
-  }
-
-  static String kubectl(String stdin, String... args) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of("kubectl", "--kubeconfig", ControlPlane.kubeconfig().toString()));
-    command.addAll(List.of(args));
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-    p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-    p.getOutputStream().close();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor()).as("kubectl " + String.join(" ", args) + ": " + out).isZero();
-    return out;
   }
 }
