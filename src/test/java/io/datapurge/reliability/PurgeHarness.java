@@ -7,6 +7,7 @@ import io.datapurge.api.UserDataPurge;
 import io.datapurge.api.UserDataPurgeStatus;
 import io.datapurge.cli.OperatorCommand;
 import io.datapurge.testing.ControlPlane;
+import io.datapurge.testing.Kubectl;
 import io.datapurge.testing.PostgresServer;
 import io.datapurge.testing.PurgeResources;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -194,32 +195,11 @@ final class PurgeHarness implements AutoCloseable {
 
   /** Runs kubectl; throws with its output on a non-zero exit. */
   static String kubectl(String stdin, String... args) {
-    Result r = kubectlResult(stdin, args);
-    if (r.exitCode != 0) {
-      throw new IllegalStateException("kubectl " + String.join(" ", args) + " failed:\n" + r.output);
+    Kubectl.Result r = Kubectl.run(stdin, args);
+    if (r.exitCode() != 0) {
+      throw new IllegalStateException("kubectl " + String.join(" ", args) + " failed:\n" + r.output());
     }
-    return r.output;
-  }
-
-  record Result(int exitCode, String output) {}
-
-  static Result kubectlResult(String stdin, String... args) {
-    try {
-      List<String> command = new ArrayList<>(List.of("kubectl", "--kubeconfig", ControlPlane.kubeconfig().toString()));
-      command.addAll(List.of(args));
-      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-      if (stdin != null) {
-        p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-      }
-      p.getOutputStream().close();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      return new Result(p.waitFor(), out);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return r.output();
   }
 
   // --- PostgreSQL

@@ -83,7 +83,7 @@ class ReliabilityInputIT {
 
     List<String> problems = new ArrayList<>();
     for (Bad bad : cases) {
-      PurgeHarness.Result r = PurgeHarness.kubectlResult(bad.manifest(), "apply", "-f", "-");
+      io.datapurge.testing.Kubectl.Result r = io.datapurge.testing.Kubectl.run(bad.manifest(), "apply", "-f", "-");
       if (r.exitCode() == 0) {
         problems.add(bad.why() + ": accepted");
       } else if (!bad.message().stream().allMatch(r.output()::contains)) {

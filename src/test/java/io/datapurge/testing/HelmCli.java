@@ -35,17 +35,8 @@ public final class HelmCli {
     List<String> command = new ArrayList<>(List.of(binary.toString()));
     command.addAll(List.of(args));
     command.addAll(List.of("--kubeconfig", ControlPlane.kubeconfig().toString()));
-    try {
-      Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-      p.getOutputStream().close();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      return new Result(p.waitFor(), out);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    Kubectl.Result r = Kubectl.exec(command, null);
+    return new Result(r.exitCode(), r.output());
   }
 
   public record Result(int exitCode, String output) {

@@ -8,19 +8,26 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The machine's kubectl against the local plane's admin kubeconfig, as a user runs it. */
+/** The machine's kubectl against the local plane's admin kubeconfig, as a user runs it (and {@link #exec} for other CLIs). */
 public final class Kubectl {
   private Kubectl() {}
 
   public record Result(int exitCode, String output) {}
 
-  /** Runs {@code kubectl ARGS} with {@code stdin} (may be empty); never throws on a non-zero exit. */
+  /** Runs {@code kubectl ARGS} with {@code stdin} (null or empty: none); never throws on a non-zero exit. */
   public static Result run(String stdin, String... args) {
     List<String> command = new ArrayList<>(List.of("kubectl", "--kubeconfig", ControlPlane.kubeconfig().toString()));
     command.addAll(List.of(args));
+    return exec(command, stdin);
+  }
+
+  /** Runs a command with {@code stdin} (null: none), stderr merged into its output. */
+  public static Result exec(List<String> command, String stdin) {
     try {
       Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-      p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+      if (stdin != null) {
+        p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+      }
       p.getOutputStream().close();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       return new Result(p.waitFor(), out);
