@@ -12,30 +12,12 @@ cache="${CONTROLPLANE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/user-data-purge/con
 
 log() { echo "build.sh: $*" >&2; }
 
-# The version a go.mod requires for a module, e.g. "v1.34.4".
-required_version() { # go.mod module
-  awk -v m="$2" '$1 == m { print $2; exit } $1 == "require" && $2 == m { print $3; exit }' "$1"
-}
+# shellcheck source=../lib/go-build.sh
+source "$here/../lib/go-build.sh"
 
 k8s_version="$(required_version "$here/kube/go.mod" k8s.io/kubernetes)"
 etcd_version="$(required_version "$here/etcd/go.mod" go.etcd.io/etcd/server/v3)"
 [[ -n "$k8s_version" && -n "$etcd_version" ]] || { log "cannot read versions from $here/*/go.mod"; exit 1; }
-
-# Builds into a temporary directory, then renames, so an interrupted build never leaves a
-# binary that looks complete.
-build() { # dir, output dir, go build args...
-  local dir="$1" out="$2"; shift 2
-  local tmp="$out.tmp.$$"
-  command -v go >/dev/null || { log "go not found on PATH: install Go 1.24 or newer to build $out"; exit 1; }
-  rm -rf "$tmp"; mkdir -p "$tmp"
-  log "building into $out (first time only; minutes)"
-  local start=$SECONDS
-  (cd "$dir" && CGO_ENABLED=0 go build -trimpath -o "$tmp/" "$@")
-  mkdir -p "$out"
-  mv "$tmp"/* "$out/"
-  rmdir "$tmp"
-  log "built $out in $((SECONDS - start)) s"
-}
 
 # The plane and the node, stamped with the release they are built from, in one `go build` (they
 # share most packages).
@@ -50,12 +32,12 @@ if ((missing)); then
     ldflags+=" -X $pkg.gitVersion=$k8s_version -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
     ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=2026-02-10T00:00:00Z"
   done
-  build "$here/kube" "$kube_dir" -ldflags "$ldflags" "${kube_cmds[@]/#/k8s.io/kubernetes/cmd/}"
+  go_build "$here/kube" "$kube_dir" -ldflags "$ldflags" "${kube_cmds[@]/#/k8s.io/kubernetes/cmd/}"
 fi
 
 etcd_dir="$cache/etcd-$etcd_version"
 if [[ ! -x "$etcd_dir/etcd" ]]; then
-  build "$here/etcd" "$etcd_dir" -ldflags "-s -w" go.etcd.io/etcd/server/v3
+  go_build "$here/etcd" "$etcd_dir" -ldflags "-s -w" go.etcd.io/etcd/server/v3
   # go names the binary after the module path ("server" or "v3" by Go version); call it etcd.
   for f in "$etcd_dir"/*; do [[ "$f" == "$etcd_dir/etcd" ]] || mv "$f" "$etcd_dir/etcd"; done
 fi

@@ -7,17 +7,12 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cache="${GITOPS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/user-data-purge/gitops}"
 log() { echo "gitops/build.sh: $*" >&2; }
+# shellcheck source=../lib/go-build.sh
+source "$here/../lib/go-build.sh"
 
 key="$(cat "$here/health/go.mod" "$here/health/go.sum" "$here/health/main.go" | sha256sum | cut -c1-16)"
 dir="$cache/health-$key"
 if [[ ! -x "$dir/health" ]]; then
-  command -v go >/dev/null || { log "go not found on PATH: install Go to build the Flux health tool"; exit 1; }
-  tmp="$dir.tmp.$$"
-  rm -rf "$tmp"; mkdir -p "$tmp"
-  log "building $dir/health (first time only; a minute)"
-  (cd "$here/health" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$tmp/health" .)
-  mkdir -p "$dir"
-  mv "$tmp/health" "$dir/health"
-  rmdir "$tmp"
+  go_build "$here/health" "$dir" -ldflags "-s -w" . # the binary takes the module's last element: health
 fi
 echo "HEALTH=$dir/health"

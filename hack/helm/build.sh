@@ -11,28 +11,17 @@ cache="${HELM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/user-data-purge/helm}"
 
 log() { echo "helm/build.sh: $*" >&2; }
 
-required_version() { # go.mod module
-  awk -v m="$2" '$1 == m { print $2; exit } $1 == "require" && $2 == m { print $3; exit }' "$1"
-}
+# shellcheck source=../lib/go-build.sh
+source "$here/../lib/go-build.sh"
 
 build() { # major
-  local major="$1" module="helm.sh/helm/v$1" version dir tmp start
+  local major="$1" module="helm.sh/helm/v$1" version dir
   version="$(required_version "$here/v$major/go.mod" "$module")"
   [[ -n "$version" ]] || { log "cannot read the $module version from $here/v$major/go.mod"; exit 1; }
   dir="$cache/$version"
   if [[ ! -x "$dir/helm" ]]; then
-    command -v go >/dev/null || { log "go not found on PATH: install Go to build Helm $version"; exit 1; }
-    tmp="$dir.tmp.$$"
-    rm -rf "$tmp"; mkdir -p "$tmp"
-    log "building Helm $version into $dir (first time only; minutes)"
-    start=$SECONDS
     # The version Helm reports (helm version) is stamped as its own Makefile does.
-    (cd "$here/v$major" && CGO_ENABLED=0 go build -trimpath -o "$tmp/helm" \
-      -ldflags "-s -w -X $module/internal/version.version=$version" "$module/cmd/helm")
-    mkdir -p "$dir"
-    mv "$tmp/helm" "$dir/helm"
-    rmdir "$tmp"
-    log "built $dir/helm in $((SECONDS - start)) s"
+    go_build "$here/v$major" "$dir" -ldflags "-s -w -X $module/internal/version.version=$version" "$module/cmd/helm"
   fi
   echo "HELM$major=$dir/helm"
 }
