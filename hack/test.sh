@@ -23,6 +23,8 @@ trap cleanup EXIT
 # kube-proxy as the node (built once and cached; apt-get installs the runtime when missing).
 KUBECONFIG="$(hack/cluster.sh up | tail -n 1)"
 export KUBECONFIG
+# The tests run kubectl as a user does: the kubectl of the cluster's release.
+export PATH="$PWD/target/cluster/bin:$PATH"
 # The image from the Dockerfile, loaded into the node: every purge pod and the Helm-installed
 # operator run it.
 PURGE_TEST_IMAGE="$(hack/image.sh | tail -n 1)"
