@@ -33,7 +33,7 @@ public final class ResultJson {
         omitted++;
       }
       json = json(new PurgeResult(r.database(), r.strategy(), r.dryRun(), r.committed(), List.copyOf(tables),
-          r.totals(), r.durationMs(), r.error(), r.runId(), omitted, r.auth0()));
+          r.totals(), r.durationMs(), r.error(), r.runId(), omitted, r.auth0(), r.seed()));
     }
     return json;
   }
