@@ -5,6 +5,7 @@ import io.datapurge.api.Phase;
 import io.datapurge.api.UserDataPurge;
 import io.datapurge.api.UserDataPurgeSpec;
 import io.datapurge.api.UserDataPurgeStatus;
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.time.Instant;
@@ -24,8 +25,15 @@ final class RunDecision {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** What the reconciler saw. {@code job} is the current generation's Job, or null when none exists. */
-  record Observed(UserDataPurge resource, Job job, Collection<Pod> pods) {
+  /**
+   * What the reconciler saw. {@code job} is the current generation's Job, or null when none exists;
+   * {@code mountFailures}: the kubelet's FailedMount Events for this resource's pods (a missing seed ConfigMap).
+   */
+  record Observed(UserDataPurge resource, Job job, Collection<Pod> pods, Collection<Event> mountFailures) {
+    Observed(UserDataPurge resource, Job job, Collection<Pod> pods) {
+      this(resource, job, pods, List.of());
+    }
+
     static Observed noJob(UserDataPurge resource) {
       return new Observed(resource, null, List.of());
     }
@@ -92,7 +100,7 @@ final class RunDecision {
     if (refusal.isPresent()) {
       next = refusal.get();
     } else if (seen.job() != null) {
-      next = RunStatus.of(resource, mode, seen.job(), seen.pods());
+      next = RunStatus.of(resource, mode, seen.job(), seen.pods(), seen.mountFailures());
     } else if (previous != null && jobName.equals(previous.getJobName())) {
       next = RunStatus.jobLost(resource, mode, jobName);
     } else {
