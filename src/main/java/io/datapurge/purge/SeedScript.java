@@ -53,7 +53,7 @@ public record SeedScript(String file, List<SeedScript.Statement> statements) {
       "timing", "pset");
 
   private static final Pattern PURGE_SETTING = Pattern.compile(
-      "(?i)set\\s+(session\\s+)?(statement_timeout|lock_timeout|idle_in_transaction_session_timeout"
+      "(?i)set\\s+(session\\s+|local\\s+)?(statement_timeout|lock_timeout|idle_in_transaction_session_timeout"
           + "|transaction_timeout)\\b");
   private static final Pattern COPY_FROM_STDIN = Pattern.compile("(?is)copy\\s.*\\sfrom\\s+stdin\\b.*");
   private static final Pattern REFUSED = Pattern.compile(

@@ -28,7 +28,11 @@ final class Seeding {
   private Seeding() {}
 
   /** A sequence owned by a column of a purged table (serial or identity). */
-  record OwnedSequence(String sequence, String table, String column, long start, long increment) {}
+  record OwnedSequence(String sequence, String table, String column, long start, long increment, boolean alterable) {
+    OwnedSequence(String sequence, String table, String column, long start, long increment) {
+      this(sequence, table, column, start, increment, true);
+    }
+  }
 
   /** Runs the seed files in order; the first failing statement names its file, number and line. */
   static void run(Connection connection, List<SeedScript> scripts) throws SQLException {
@@ -70,7 +74,8 @@ final class Seeding {
   static List<OwnedSequence> ownedSequences(Connection connection, List<Long> tableOids) throws SQLException {
     List<OwnedSequence> result = new ArrayList<>();
     try (PreparedStatement st = connection.prepareStatement("""
-        select sn.nspname, s.relname, tn.nspname, t.relname, a.attname, q.seqstart, q.seqincrement
+        select sn.nspname, s.relname, tn.nspname, t.relname, a.attname, q.seqstart, q.seqincrement,
+          pg_has_role(s.relowner, 'USAGE')
         from pg_depend d
         join pg_class s on s.oid = d.objid and s.relkind = 'S' join pg_namespace sn on sn.oid = s.relnamespace
         join pg_sequence q on q.seqrelid = s.oid
@@ -84,7 +89,7 @@ final class Seeding {
         while (rs.next()) {
           result.add(new OwnedSequence(new TableName(rs.getString(1), rs.getString(2)).sql(),
               new TableName(rs.getString(3), rs.getString(4)).sql(), TableName.quote(rs.getString(5)),
-              rs.getLong(6), rs.getLong(7)));
+              rs.getLong(6), rs.getLong(7), rs.getBoolean(8)));
         }
       }
     }
@@ -93,10 +98,16 @@ final class Seeding {
 
   /**
    * {@code --reset-sequences}: restart past the largest value left in the column, at the start when it
-   * is empty; otherwise (before a seed) at the value the sequence would hand out next.
+   * is empty; otherwise (before a seed) at the value the sequence would hand out next. Only an owner
+   * may ALTER a sequence: without {@code --reset-sequences} a sequence the purge role does not own is
+   * left alone (a failed seed may then leave it advanced, as any rolled-back INSERT does).
    */
   static void restart(Connection connection, List<OwnedSequence> sequences, boolean reset) throws SQLException {
     for (OwnedSequence s : sequences) {
+      if (!reset && !s.alterable()) {
+        log.debug("not restarting {}: the purge role does not own it", s.sequence());
+        continue;
+      }
       String value = reset ? restartValue(s, queryNullableLong(connection, "select "
           + (s.increment() > 0 ? "max(" : "min(") + s.column() + ")::bigint from " + s.table()))
           : String.valueOf(nextValue(connection, s));

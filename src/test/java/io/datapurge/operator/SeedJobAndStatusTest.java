@@ -138,4 +138,17 @@ class SeedJobAndStatusTest {
         + " would run. To purge, set spec.confirm to pyfactor.");
     assertThat(status.getTables()).allSatisfy(t -> assertThat(t.getSeeded()).isNull());
   }
+
+  @Test
+  void seededRowsAreNotSubtractedFromTheDeletedRowsMetric() {
+    var registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    UserDataPurgeStatus status = new UserDataPurgeStatus();
+    status.setPhase(Phase.Succeeded);
+    status.setDryRun(false);
+    var totals = new io.datapurge.api.Totals(1240L, 7L);
+    totals.setSeeded(7L);
+    status.setTotals(totals);
+    new PurgeMetrics(registry).finished(status);
+    assertThat(registry.counter("datapurge.rows.deleted").count()).isEqualTo(1240.0);
+  }
 }

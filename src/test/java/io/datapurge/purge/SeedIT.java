@@ -115,7 +115,8 @@ class SeedIT {
     String text = Files.readString(dump);
     assertThat(text).contains("COPY public.auth_user (").contains("FROM stdin;").contains("\\.\n")
         .contains("set_config('search_path', '', false)").contains("SELECT pg_catalog.setval(")
-        .contains("SET statement_timeout = 0;");
+        .contains("SET statement_timeout = 0;").containsPattern("(?m)^\\\\restrict \\S+$")
+        .containsPattern("(?m)^\\\\unrestrict \\S+$");
     int statements = SeedScript.parse("golden.sql", text).size();
 
     Run run = purge("--confirm", db, "--seed-file", dump.toString());
@@ -129,6 +130,18 @@ class SeedIT {
     assertThat(DatabaseChecksum.of(db)).as("every table and sequence as in the golden database")
         .isEqualTo(DatabaseChecksum.of(golden));
     assertThat(PostgresServer.queryLong(db, "select count(*) from auth_user where username = 'user1'")).isOne();
+  }
+
+  @Test
+  void withTruncateTheSeedRunsAfterTheTruncateInTheSameTransaction() throws Exception {
+    Path seed = file("users.sql", "insert into auth_user (password, username) values ('!', 'a'), ('!', 'b');");
+
+    Run run = purge("--confirm", db, "--strategy", "truncate", "--reset-sequences", "--seed-file", seed.toString());
+
+    assertThat(run.exitCode()).as(run.stderr()).isZero();
+    assertThat(run.result().totals().seeded()).isEqualTo(2);
+    assertThat(run.result().totals().after()).isEqualTo(2);
+    assertThat(rows(db, "select id, username from auth_user order by id")).containsExactly("1 a", "2 b");
   }
 
   @Test
@@ -151,6 +164,39 @@ class SeedIT {
         .contains("duplicate key value violates unique constraint").contains("rolled back");
     assertThat(run.stderr()).contains("SeedFailed");
     assertThat(DatabaseChecksum.of(db)).as("every table and sequence unchanged").isEqualTo(before);
+  }
+
+  @Test
+  void aPurgeRoleThatOwnsNoSequenceStillSeedsAndAFailedSeedStillRollsBackEveryRow() throws Exception {
+    String role = "seed_limited_" + db.substring(db.lastIndexOf('_') + 1);
+    PostgresServer.run(db, "create role " + role + " login password 'limited-pw';"
+        + " grant select, insert, update, delete on all tables in schema public to " + role + ";"
+        + " grant usage, select on all sequences in schema public to " + role + ";");
+    try {
+      Map<String, String> env = PostgresServer.libpqEnv(db);
+      env.put("PGUSER", role);
+      env.put("PGPASSWORD", "limited-pw");
+      Path good = file("ok.sql", "insert into auth_user (password, username) values ('!', 'admin');");
+      Path broken = file("broken.sql", "insert into auth_user (password, username) values ('!', 'x');\n"
+          + "insert into auth_user (password, username) values ('!', 'x');");
+      Map<String, String> before = DatabaseChecksum.of(db);
+
+      Run failed = PurgeProcess.run(env, PurgeCommandIT.args(USER_TABLES, "--confirm", db, "--seed-file", broken.toString()));
+      assertThat(failed.exitCode()).as(failed.stderr()).isEqualTo(1);
+      assertThat(failed.result().error().message()).contains("statement 2 (line 2)");
+      Map<String, String> after = DatabaseChecksum.of(db);
+      after.keySet().removeIf(k -> k.endsWith("_seq"));
+      before.keySet().removeIf(k -> k.endsWith("_seq"));
+      assertThat(after).as("every row as it was (a sequence the role cannot restart may have advanced)")
+          .isEqualTo(before);
+
+      Run run = PurgeProcess.run(env, PurgeCommandIT.args(USER_TABLES, "--confirm", db, "--seed-file", good.toString()));
+      assertThat(run.exitCode()).as(run.stderr()).isZero();
+      assertThat(run.result().totals().seeded()).isEqualTo(1);
+      assertThat(rows(db, "select username from auth_user")).containsExactly("admin");
+    } finally {
+      PostgresServer.run(db, "drop owned by " + role + "; drop role " + role);
+    }
   }
 
   @Test

@@ -80,6 +80,9 @@ class SeedScriptTest {
     assertThat(s.statements().get(5).line()).isEqualTo(18);
     assertThat(s.statements()).filteredOn(st -> !st.runs()).extracting(Statement::sql)
         .as("the purge's own timeouts keep holding").containsExactly("SET statement_timeout = 0", "SET lock_timeout = 0");
+    assertThat(SeedScript.parse("s.sql", "set local statement_timeout = 0; set session lock_timeout to 0;"
+        + " set idle_in_transaction_session_timeout = 0; set search_path = app").statements())
+        .extracting(Statement::runs).containsExactly(false, false, false, true);
   }
 
   @Test
