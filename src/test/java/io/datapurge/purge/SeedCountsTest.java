@@ -53,4 +53,17 @@ class SeedCountsTest {
     assertThat(ResultJson.read(json).tables().get(0).seeded()).isEqualTo(1L);
     assertThat(ResultJson.read(json).totals().seeded()).isEqualTo(1L);
   }
+
+  @Test
+  void longSeedFileNamesAreSummedSoTheResultStaysWithin4KiB() {
+    List<PurgeResult.SeedFile> files = new java.util.ArrayList<>();
+    for (int i = 0; i < 16; i++) files.add(new PurgeResult.SeedFile("/etc/datapurge/seed/" + i + "/" + "k".repeat(253), 2));
+    PurgeResult r = new PurgeResult("app", "delete", true, false,
+        List.of(new TableCount("public.auth_user", "root", 200, 200)), new PurgeResult.Totals(200, 200), 1L, null, null,
+        null).withSeed(files);
+    String json = ResultJson.write(r);
+    assertThat(json.length()).isLessThanOrEqualTo(ResultJson.MAX_BYTES);
+    assertThat(ResultJson.read(json).seed()).containsExactly(new PurgeResult.SeedFile("16 files", 32));
+    assertThat(ResultJson.read(json).tables()).hasSize(1);
+  }
 }
