@@ -5,6 +5,7 @@ import io.datapurge.api.Phase;
 import io.datapurge.api.UserDataPurge;
 import io.datapurge.api.UserDataPurgeSpec;
 import io.datapurge.api.UserDataPurgeStatus;
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.time.Instant;
@@ -26,12 +27,18 @@ final class RunDecision {
 
   /**
    * What the reconciler saw. {@code job} is the current generation's Job, or null when none exists;
-   * {@code superseded} is the Job of a run the spec change ended, while it still exists (its pod may
-   * still be stopping), else null.
+   * {@code mountFailures}: the kubelet's FailedMount Events for this resource's pods (a missing seed
+   * ConfigMap); {@code superseded}: the Job of a run the spec change ended, while it still exists
+   * (its pod may still be stopping), else null.
    */
-  record Observed(UserDataPurge resource, Job job, Collection<Pod> pods, Job superseded) {
+  record Observed(UserDataPurge resource, Job job, Collection<Pod> pods, Collection<Event> mountFailures,
+      Job superseded) {
+    Observed(UserDataPurge resource, Job job, Collection<Pod> pods, Collection<Event> mountFailures) {
+      this(resource, job, pods, mountFailures, null);
+    }
+
     Observed(UserDataPurge resource, Job job, Collection<Pod> pods) {
-      this(resource, job, pods, null);
+      this(resource, job, pods, List.of());
     }
 
     static Observed noJob(UserDataPurge resource) {
@@ -102,7 +109,7 @@ final class RunDecision {
     if (refusal.isPresent()) {
       next = refusal.get();
     } else if (seen.job() != null) {
-      next = RunStatus.of(resource, mode, seen.job(), seen.pods());
+      next = RunStatus.of(resource, mode, seen.job(), seen.pods(), seen.mountFailures());
     } else if (previous != null && jobName.equals(previous.getJobName())) {
       next = RunStatus.jobLost(resource, mode, jobName);
     } else if (seen.superseded() != null) {

@@ -204,12 +204,12 @@ class RunDecisionTest {
     nextGeneration(resource);
     Job stopping = new JobBuilder().withNewMetadata().withName(running).endMetadata().build();
 
-    Decision first = decision.decide(new Observed(resource, null, List.of(), stopping), NOW);
+    Decision first = decision.decide(new Observed(resource, null, List.of(), List.of(), stopping), NOW);
     assertThat(first.actions()).as("delete it, create nothing yet").containsExactly(new DeleteJob(running));
     assertThat(first.status()).isNull();
 
     stopping.getMetadata().setDeletionTimestamp(NOW.toString());
-    Decision again = decision.decide(new Observed(resource, null, List.of(), stopping), NOW.plusSeconds(1));
+    Decision again = decision.decide(new Observed(resource, null, List.of(), List.of(), stopping), NOW.plusSeconds(1));
     assertThat(again.actions()).as("already being deleted: nothing to do but wait").isEmpty();
     assertThat(again.status()).isNull();
 
