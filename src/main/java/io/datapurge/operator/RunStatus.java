@@ -263,10 +263,10 @@ final class RunStatus {
     }
     if (result.tables() != null) {
       status.setTables(result.tables().stream()
-          .map(t -> new TableStatus(t.table(), t.role(), t.before(), t.after())).toList());
+          .map(t -> new TableStatus(t.table(), t.role(), t.before(), t.after(), t.deleted(), t.method())).toList());
     }
     if (result.totals() != null) {
-      status.setTotals(new Totals(result.totals().before(), result.totals().after()));
+      status.setTotals(new Totals(result.totals().before(), result.totals().after(), result.totals().deleted()));
     }
     if (result.auth0() != null) {
       Auth0Status a = new Auth0Status();

@@ -7,6 +7,10 @@ import java.util.List;
 public final class PurgeReport {
   private PurgeReport() {}
 
+  private static String text(Long n) {
+    return n == null ? "" : Long.toString(n);
+  }
+
   public static String render(PurgePlan plan, PurgeResult result) {
     StringBuilder out = new StringBuilder();
     out.append("database ").append(result.database()).append(", strategy ").append(result.strategy())
@@ -15,21 +19,22 @@ public final class PurgeReport {
     out.append('\n');
     if (result.tables() != null) {
       List<String[]> rows = new ArrayList<>();
-      rows.add(new String[] {"TABLE", "ROLE", "BEFORE", "AFTER", "WHY"});
+      rows.add(new String[] {"TABLE", "ROLE", "BEFORE", "DELETED", "AFTER", "METHOD", "WHY"});
       for (int i = 0; i < result.tables().size(); i++) {
         PurgeResult.TableCount c = result.tables().get(i);
         String why = plan != null && i < plan.entries().size() ? plan.entries().get(i).why() : "";
-        rows.add(new String[] {c.table(), c.role(), Long.toString(c.before()), Long.toString(c.after()), why});
+        rows.add(new String[] {c.table(), c.role(), Long.toString(c.before()), text(c.deleted()),
+            Long.toString(c.after()), c.method() == null ? "" : c.method(), why});
       }
       if (result.totals() != null) {
         rows.add(new String[] {"total (purged tables)", "", Long.toString(result.totals().before()),
-            Long.toString(result.totals().after()), ""});
+            text(result.totals().deleted()), Long.toString(result.totals().after()), "", ""});
       }
-      int[] width = new int[5];
-      for (String[] r : rows) for (int i = 0; i < 5; i++) width[i] = Math.max(width[i], r[i].length());
+      int[] width = new int[7];
+      for (String[] r : rows) for (int i = 0; i < 7; i++) width[i] = Math.max(width[i], r[i].length());
       for (String[] r : rows) {
-        out.append(String.format("%-" + width[0] + "s  %-" + width[1] + "s  %" + width[2] + "s  %" + width[3] + "s  %s",
-            (Object[]) r).stripTrailing()).append('\n');
+        out.append(String.format("%-" + width[0] + "s  %-" + width[1] + "s  %" + width[2] + "s  %" + width[3]
+            + "s  %" + width[4] + "s  %-" + width[5] + "s  %s", (Object[]) r).stripTrailing()).append('\n');
       }
     }
     if (result.auth0() != null) {

@@ -36,10 +36,25 @@ public record PurgeResult(
     this(database, strategy, dryRun, committed, tables, totals, durationMs, error, runId, tablesOmitted, null);
   }
 
-  /** Rows of one table before and after; role is {@code root}, {@code dependent} or {@code unlinked}. */
-  public record TableCount(String table, String role, long before, long after) {}
+  /**
+   * Rows of one table before and after; role is {@code root}, {@code dependent} or {@code unlinked}.
+   * {@code deleted} counts the rows this purge removes (in a dry run or plan: would remove; an unlinked
+   * table loses none); {@code method} says how: {@code truncate} or {@code delete} (absent for unlinked).
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record TableCount(String table, String role, long before, long after, Long deleted, String method) {
+    /** The shape before {@code deleted}: every row of a purged table goes (or, in a dry run, would go). */
+    public TableCount(String table, String role, long before, long after) {
+      this(table, role, before, after, null, null);
+    }
+  }
 
-  public record Totals(long before, long after) {}
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Totals(long before, long after, Long deleted) {
+    public Totals(long before, long after) {
+      this(before, after, null);
+    }
+  }
 
   /**
    * A failure the user can act on: a CamelCase reason and a sentence naming the fix. The reason
