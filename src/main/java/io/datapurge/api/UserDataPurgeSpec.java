@@ -21,7 +21,8 @@ import java.util.Map;
     reason = "FieldValueInvalid")
 @ValidationRule(
     value = "!has(self.where) || self.where.all(k, k in self.tables)",
-    messageExpression = "'spec.where names ' + self.where.filter(k, !(k in self.tables)).join(', ')"
+    // the first offending key only: joining all of them costs more than the API server's CEL budget allows
+    messageExpression = "'spec.where names ' + self.where.filter(k, !(k in self.tables))[0]"
         + " + ', which is not in spec.tables: a predicate chooses the rows of a root table; add it to spec.tables"
         + " (written the same way) or remove it from spec.where'",
     reason = "FieldValueInvalid")

@@ -92,7 +92,8 @@ public final class PredicateCheck {
       String state = e.getSQLState();
       if (state == null || !(state.startsWith("42") || state.startsWith("22") || state.startsWith("0A"))) throw e;
       String message = e.getMessage();
-      if (message != null && message.contains("cannot insert multiple commands")) {
+      if (message != null && message.contains("cannot insert multiple commands") || split(predicate)) {
+        // PostgreSQL refused it; say why in words: on its own the text is more than one statement
         throw refused(table, predicate, "it is not one expression: it contains a second statement");
       }
       throw refused(table, predicate, context + ": " + firstLine(message));
