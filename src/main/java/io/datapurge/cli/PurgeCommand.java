@@ -175,7 +175,7 @@ public final class PurgeCommand implements Callable<Integer> {
     }
   }
 
-  private PurgeRequest request() {
+  PurgeRequest request() {
     Pattern pattern;
     try {
       pattern = Pattern.compile(protectedPattern);
@@ -204,7 +204,7 @@ public final class PurgeCommand implements Callable<Integer> {
     Map<TableName, String> result = new LinkedHashMap<>();
     for (String w : where) {
       int eq = w.indexOf('=');
-      if (eq <= 0) {
+      if (eq <= 0 || Character.isWhitespace(w.charAt(eq - 1))) { // "id = 4711" is a predicate without its table
         throw new PurgeException(FailureReason.Usage, "--where '" + w + "' must be TABLE=PREDICATE, e.g."
             + " --where \"auth_user=NOT (is_staff OR is_superuser)\".");
       }

@@ -221,13 +221,21 @@ final class RunStatus {
               + " before, " + a.getAfter() + " after)."));
     } else if (Boolean.TRUE.equals(resource.getSpec().getDryRun())) {
       status.setPhase(Phase.Succeeded);
-      status.setMessage("Dry run of " + db + ": " + before + " rows in " + tables
+      status.setMessage("Dry run of " + db + ": " + wouldDelete(status) + " rows in " + tables
           + " tables" + auth0Users + " would be deleted; nothing was deleted.");
     } else {
       status.setPhase(Phase.AwaitingConfirmation);
-      status.setMessage("Plan for " + db + ": " + before + " rows in " + tables
+      status.setMessage("Plan for " + db + ": " + wouldDelete(status) + " rows in " + tables
           + " tables" + auth0Users + " would be deleted. To purge, set spec.confirm to " + db + ".");
     }
+  }
+
+  /** "N" rows, or "N of M" when a predicate (spec.where) keeps some of them. */
+  private static String wouldDelete(UserDataPurgeStatus status) {
+    Totals t = status.getTotals();
+    if (t == null) return "0";
+    if (t.getDeleted() == null || t.getDeleted().equals(t.getBefore())) return String.valueOf(t.getBefore());
+    return t.getDeleted() + " of " + t.getBefore();
   }
 
   /** verify-ca/verify-full without the server's CA cannot work; say so before the generic checks. */

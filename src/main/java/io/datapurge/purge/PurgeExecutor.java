@@ -72,6 +72,14 @@ public final class PurgeExecutor {
       if (request.tables().isEmpty()) {
         throw new PurgeException(FailureReason.Usage, "No table to purge: name at least one with --table.");
       }
+      if (!request.where().isEmpty() && request.resetSequences()) {
+        throw new PurgeException(FailureReason.Usage, "--reset-sequences with --where would restart the sequences of"
+            + " tables that keep rows, so new rows would collide with kept ones: drop one of them.");
+      }
+      if (!request.where().isEmpty() && request.backupSchema() != null) {
+        throw new PurgeException(FailureReason.Usage, "--backup-schema copies whole tables and restore puts them"
+            + " back whole, which does not fit a purge that keeps rows (--where): drop one of them.");
+      }
       connection.setAutoCommit(false);
       execute(connection, request.dryRun()
           ? "set transaction isolation level repeatable read, read only"

@@ -178,7 +178,7 @@ class DeployManifestsTest {
       assertThat(purge.get("apiVersion").asText()).isEqualTo("datapurge.io/v1alpha1");
       assertThat(purge.get("kind").asText()).isEqualTo("UserDataPurge");
       assertThat(fieldNames(purge.get("spec"))).isSubsetOf(
-          "database", "tables", "includeDependents", "keep", "strategy", "confirm", "dryRun", "runId");
+          "database", "tables", "where", "includeDependents", "keep", "strategy", "confirm", "dryRun", "runId");
       assertThat(fieldNames(purge.at("/spec/database")))
           .isSubsetOf("host", "port", "name", "sslMode", "credentialsSecret");
       assertThat(purge.at("/spec/database/sslMode").asText("verify-full"))
