@@ -5,7 +5,7 @@
 #     data; the rows left by both are compared table by table. Target: purge <= 1.10x psql.
 #  2. erase one user from a BIG-user database (default 1000000): wall time of the purge process,
 #     JVM start and exact counts included. Target: <= 2.5 s.
-#   bench/select-bench.sh [USERS] [BIG]     (REPS=5 runs each, medians; BIG=0 skips part 2)
+#   bench/select-bench.sh [USERS] [BIG]     (REPS=5 runs each, medians; USERS=0 / BIG=0 skip part 1 / 2)
 # Needs the jar (mvn -o -q package -DskipTests) and a PostgreSQL: the PG* environment of
 # `hack/pg.sh env` when set, else hack/pg.sh up. Raw output: bench/results/select-bench-*.txt.raw.
 # Like bench/purge-bench.sh: sslmode=disable, and the purge is timed plain and as the Job runs it
@@ -42,7 +42,6 @@ seed() { # DB USERS
   psql -qX -d "$1" -f src/test/resources/schemas/django.sql -c "select seed_django($2)" \
     -c "update auth_user set is_staff = true where id % 100 = 1" -c "vacuum analyze" >/dev/null
 }
-seed "$TEMPLATE" "$USERS"
 rebuild() {
   psql -qX -d postgres -c "drop database if exists $DB with (force)" -c "create database $DB template $TEMPLATE" \
     -c "checkpoint" >/dev/null
@@ -67,6 +66,8 @@ delete from auth_user where $KEEP;
 commit;"
 URL="jdbc:postgresql://$PGHOST:$PGPORT/$DB"
 PURGE=(purge --table auth_user --where "auth_user=$KEEP" --confirm "$DB" --url "$URL" --result-file "$RAW/purge.json")
+if [ "$USERS" -gt 0 ]; then
+seed "$TEMPLATE" "$USERS"
 for rep in $(seq "$REPS"); do
   echo "keep 1 %: rep $rep/$REPS" >&2
   rebuild; timed psql psql -qX -v ON_ERROR_STOP=1 -d "$DB" -c "$PSQL_DELETE"
@@ -80,6 +81,7 @@ done
 cp "$RAW/purge.json" "$RAW/keep.json"
 ROWS_LEFT=$(tr '|' ' ' <"$RAW/after_purge")
 psql -qX -d postgres -c "drop database if exists $DB with (force)" -c "drop database if exists $TEMPLATE" >/dev/null
+fi
 
 if [ "$BIG" -gt 0 ]; then
   echo "erase one user: building $BIG users" >&2
@@ -110,6 +112,7 @@ ratio() { paired "$1" | awk -v t="$2" '{printf "%.2fx (paired median) %s", $1, (
 {
   echo "selective purge benchmark, PostgreSQL 15, median of $REPS runs, $(date -u +%FT%TZ)"
   echo "machine: $(nproc) cores, load average at start $LOAD; sslmode=disable; wall time includes process start"
+  if [ "$USERS" -gt 0 ]; then
   echo
   echo "1. keep 1 % (staff) of $USERS users: --table auth_user --where \"auth_user=$KEEP\" (each run on a fresh copy)"
   printf '%-52s %8s %9s %12s\n' "method" "wall s" "vs psql" "peak RSS MB"
@@ -123,6 +126,7 @@ ratio() { paired "$1" | awk -v t="$2" '{printf "%.2fx (paired median) %s", $1, (
   echo "per-run wall seconds: psql $(cut -d' ' -f1 "$RAW/psql" | xargs); purge $(cut -d' ' -f1 "$RAW/purge" | xargs); FAST_START $(cut -d' ' -f1 "$RAW/purge_fast" | xargs)"
   echo "purge result: $(cat "$RAW/keep.json")"
   echo "target purge <= 1.10x psql: plain $(ratio purge 1.10), FAST_START $(ratio purge_fast 1.10)"
+  fi
   if [ "$BIG" -gt 0 ]; then
     echo
     echo "2. erase one user from $BIG users: --table auth_user --where \"auth_user=id = N\" (exact counts of all 7 tables)"

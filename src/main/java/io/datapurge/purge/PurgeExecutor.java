@@ -222,7 +222,7 @@ public final class PurgeExecutor {
       } else if (removal.counted().isEmpty()) {
         st.execute(removal.sql());
       } else {
-        reported.put(removal.counted().get(0), st.executeLargeUpdate(removal.sql()));
+        reported.merge(removal.counted().get(0), st.executeLargeUpdate(removal.sql()), Long::sum);
       }
     }
   }

@@ -175,9 +175,12 @@ public record PurgeStatements(List<String> lock, String count, List<String> remo
     for (List<Table> group : groups) {
       if (group.size() == 1) {
         Table t = group.get(0);
-        String condition = selection.condition(t);
-        result.add(new Removal("delete from " + t.name().sql() + (condition == null ? "" : " where " + condition),
-            condition == null ? List.of() : List.of(t), false));
+        List<String> parts = selection.conditionParts(t);
+        if (parts == null) {
+          result.add(new Removal("delete from " + t.name().sql(), List.of(), false));
+        } else {
+          for (String part : parts) result.add(new Removal("delete from " + t.name().sql() + " where " + part, List.of(t), false));
+        }
       } else {
         List<String> parts = new ArrayList<>();
         List<Table> counted = new ArrayList<>();

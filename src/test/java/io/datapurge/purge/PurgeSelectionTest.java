@@ -117,6 +117,27 @@ class PurgeSelectionTest {
   }
 
   @Test
+  void aDependentReachedThroughTwoKeysIsDeletedOneStatementPerKeySoEachCanUseAnIndex() {
+    Table onboarding = t(8, "onboarding");
+    ForeignKeyGraph graph = ForeignKeyGraph.of(List.of(
+        fk(TENANT, USER, 'a', List.of("owner_id"), List.of("id")),
+        fk(onboarding, USER, 'a', List.of("user_id"), List.of("id")),
+        fk(onboarding, TENANT, 'a', List.of("tenant_id"), List.of("id"))));
+    PurgePlan plan = PurgePlan.build(graph, List.of(USER), List.of(), true);
+    PurgeSelection s = PurgeSelection.of(graph, plan, Map.of(USER, "id = 7"));
+
+    assertThat(s.conditionParts(onboarding)).hasSize(2);
+    assertThat(s.condition(onboarding)).isEqualTo(String.join(" or ", s.conditionParts(onboarding).stream()
+        .map(p -> "(" + p + ")").toList()));
+    assertThat(PurgeStatements.of(plan, Strategy.Delete, s).removals())
+        .filteredOn(r -> r.counted().equals(List.of(onboarding))).extracting(PurgeStatements.Removal::sql)
+        .containsExactly(
+            "delete from \"public\".\"onboarding\" where \"user_id\" in (select \"id\" from \"public\".\"auth_user\" where (id = 7))",
+            "delete from \"public\".\"onboarding\" where \"tenant_id\" in (select \"id\" from \"public\".\"tenant\" where"
+                + " \"owner_id\" in (select \"id\" from \"public\".\"auth_user\" where (id = 7)))");
+  }
+
+  @Test
   void aPredicateOnATableThatIsNotARootIsRefused() {
     assertThatThrownBy(() -> PurgeSelection.of(GRAPH, plan(USER), Map.of(PROFILE, "true")))
         .isInstanceOf(PurgeException.class).hasMessageContaining("--where names public.profile")
