@@ -12,6 +12,7 @@ import io.datapurge.purge.PurgePlan;
 import io.datapurge.purge.PurgeReport;
 import io.datapurge.purge.PurgeRequest;
 import io.datapurge.purge.PurgeResult;
+import io.datapurge.purge.PurgeSelection;
 import io.datapurge.purge.PurgeStatements;
 import io.datapurge.purge.RunLedger;
 import io.datapurge.purge.SqlFailures;
@@ -167,7 +168,7 @@ public final class PurgeCommand implements Callable<Integer> {
             && result.error() == null && Boolean.TRUE.equals(outcome.result().committed())) {
           executor.ledger().finished(c); // every recorded user is gone: a later run need not retry them
         }
-        return finish(outcome.plan(), result, settings, out, err);
+        return finish(outcome.plan(), outcome.selection(), result, settings, out, err);
       }
     } catch (Exception e) {
       PurgeException failure = SqlFailures.classify(e, false);
@@ -236,9 +237,14 @@ public final class PurgeCommand implements Callable<Integer> {
 
   private int finish(PurgePlan plan, PurgeResult result, ConnectionSettings settings,
       PrintWriter out, PrintWriter err) {
+    return finish(plan, null, result, settings, out, err);
+  }
+
+  private int finish(PurgePlan plan, PurgeSelection selection, PurgeResult result, ConnectionSettings settings,
+      PrintWriter out, PrintWriter err) {
     PurgeResult r = scrub(result, settings);
     if (r.tables() != null || r.error() == null) out.print(scrub(PurgeReport.render(plan, r), settings));
-    if (printSql && plan != null && r.error() == null) out.print(scrub(sql(plan), settings));
+    if (printSql && plan != null && r.error() == null) out.print(scrub(sql(plan, selection), settings));
     if (r.error() != null) err.println("purge: " + r.error().reason() + ": " + r.error().message());
     out.flush();
     err.flush();
@@ -247,12 +253,13 @@ public final class PurgeCommand implements Callable<Integer> {
   }
 
   /** The plan's statements, with the steps that depend on flags or on the catalog at run time named. */
-  private String sql(PurgePlan plan) {
+  private String sql(PurgePlan plan, PurgeSelection selection) {
     String header = "-- SQL a purge of this plan runs (this dry run ran only the counts), after checking the"
         + " confirmation and taking its advisory lock\n"
         + (resetSequences ? "-- --reset-sequences: after the removal, alter sequence ... restart for each"
             + " sequence the purged tables own\n" : "");
-    return header + PurgeStatements.of(plan, strategy).script(lockTimeout, statementTimeout);
+    return header + PurgeStatements.of(plan, strategy, selection == null ? PurgeSelection.all(plan) : selection)
+        .script(lockTimeout, statementTimeout);
   }
 
   private static PurgeResult scrub(PurgeResult r, ConnectionSettings settings) {

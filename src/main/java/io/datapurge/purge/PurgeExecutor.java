@@ -33,9 +33,13 @@ public final class PurgeExecutor {
    * are the Auth0 users of the purged rows, read in the transaction from the request's identity column
    * (null when none was asked for); a run found in the ledger hands back the ones it recorded.
    */
-  public record Outcome(PurgePlan plan, PurgeResult result, List<String> identities) {
+  public record Outcome(PurgePlan plan, PurgeResult result, List<String> identities, PurgeSelection selection) {
     public Outcome(PurgePlan plan, PurgeResult result) {
-      this(plan, result, null);
+      this(plan, result, null, plan == null ? null : PurgeSelection.all(plan));
+    }
+
+    public Outcome(PurgePlan plan, PurgeResult result, List<String> identities) {
+      this(plan, result, identities, plan == null ? null : PurgeSelection.all(plan));
     }
 
     public boolean succeeded() {
@@ -117,7 +121,7 @@ public final class PurgeExecutor {
             : count(connection, sql.plannedCount(), partly.size());
         connection.rollback();
         counts = tableCounts(plan, before, before, wouldDelete(plan, before, partly, planned0), sql.methods());
-        return new Outcome(plan, result(database, request, false, counts, started, null), identities);
+        return new Outcome(plan, result(database, request, false, counts, started, null), identities, selection);
       }
       counts = tableCounts(plan, before, before, null, sql.methods());
       List<Long> selected = sql.selectedCount() == null ? List.of()
@@ -135,7 +139,7 @@ public final class PurgeExecutor {
       if (ledger != null && request.runId() != null) ledger.record(connection, request.runId(), done, identities);
       committing = true;
       connection.commit();
-      return new Outcome(plan, done, identities);
+      return new Outcome(plan, done, identities, selection);
     } catch (Throwable error) {
       rollbackQuietly(connection);
       PurgeException failure = SqlFailures.classify(error, committing);

@@ -262,6 +262,24 @@ class SelectivePurgeIT {
   }
 
   @Test
+  void theCommandShowsThePredicatePerRootAndPrintsTheSelectiveSql() {
+    String db = django();
+
+    io.datapurge.testing.PurgeProcess.Run run = io.datapurge.testing.PurgeProcess.run(PostgresServer.libpqEnv(db),
+        "purge", "--table", "auth_user", "--where", "auth_user=id = 57", "--dry-run", "--print-sql");
+
+    assertThat(run.exitCode()).as(run.allOutput()).isZero();
+    assertThat(run.stdout()).containsPattern("TABLE +ROLE +BEFORE +DELETED +AFTER +METHOD +WHY")
+        .containsPattern("public\\.auth_user +root +100 +1 +100 +delete +named with --table, where id = 57")
+        .containsPattern("public\\.django_admin_log +dependent +300 +3 +300 +delete")
+        .contains("delete from \"public\".\"django_admin_log\" where \"user_id\" in (select \"id\" from"
+            + " \"public\".\"auth_user\" where (id = 57));")
+        .doesNotContain("delete from \"public\".\"django_admin_log\";");
+    assertThat(run.result().totals().deleted()).isEqualTo(10);
+    assertThat(rows(db, "select count(*) from auth_user")).isEqualTo(100);
+  }
+
+  @Test
   void compositeKeysAreFollowed() throws Exception {
     String db = PostgresServer.createDatabase("purge_select");
     databases.add(db);
