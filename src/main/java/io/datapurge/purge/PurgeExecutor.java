@@ -353,6 +353,7 @@ public final class PurgeExecutor {
   /** Runs a statement of counts: its one row, as many longs as it has columns. */
   private static List<Long> count(Connection connection, String sql, int columns) throws SQLException {
     List<Long> result = new ArrayList<>();
+    if (columns == 0) return result;
     log.debug("{}", sql);
     try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery(sql)) {
       rs.next();
