@@ -75,11 +75,11 @@ public final class PredicateCheck {
   private static String describe(Connection connection, Table table, String predicate, String sql, String context)
       throws SQLException {
     guardSingle(table, predicate, sql);
+    if (parameters(sql)) {
+      throw refused(table, predicate, "it contains a ? operator, which the JDBC driver takes for a parameter;"
+          + " use the function form (jsonb_exists(col, 'key'), jsonb_exists_any, jsonb_exists_all)");
+    }
     try (PreparedStatement st = connection.prepareStatement(sql)) {
-      if (st.getParameterMetaData().getParameterCount() > 0) {
-        throw refused(table, predicate, "it contains a ? operator, which the JDBC driver takes for a parameter;"
-            + " use the function form (jsonb_exists(col, 'key'), jsonb_exists_any, jsonb_exists_all)");
-      }
       ResultSetMetaData md = st.getMetaData();
       if (md == null) return "none:";
       StringBuilder out = new StringBuilder();
@@ -128,6 +128,15 @@ public final class PredicateCheck {
       return queries.size() != 1;
     } catch (SQLException e) {
       return true;
+    }
+  }
+
+  /** Whether the driver would bind a parameter ({@code ?}) in the text. */
+  static boolean parameters(String sql) {
+    try {
+      return Parser.parseJdbcSql(sql, true, true, true, false, false).stream().anyMatch(q -> q.bindPositions.length > 0);
+    } catch (SQLException e) {
+      return false;
     }
   }
 

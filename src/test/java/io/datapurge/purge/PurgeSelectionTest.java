@@ -163,5 +163,7 @@ class PurgeSelectionTest {
     assertThat(PredicateCheck.split("select (1; select 2)")).isFalse();
     assertThat(PredicateCheck.split("select 'a;b'")).isFalse();
     assertThat(PredicateCheck.split("select 1 -- ; x")).isFalse();
+    assertThat(PredicateCheck.parameters("select 1 from t where (data ? 'k')")).isTrue();
+    assertThat(PredicateCheck.parameters("select 1 from t where (name = '?')")).isFalse();
   }
 }

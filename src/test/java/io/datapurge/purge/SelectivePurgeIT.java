@@ -158,6 +158,7 @@ class SelectivePurgeIT {
       "   ",
       "no_such_column = 1",
       "count(*) > 0",
+      "username::jsonb ? 'k'",
       "select true"})
   void predicateThatIsNotOneBooleanExpressionIsRefused(String predicate) throws Exception {
     String db = django();
