@@ -23,6 +23,14 @@ public class TableStatus {
   @JsonPropertyDescription("Rows the seed (spec.seed) added to this table; absent without a seed.")
   private Long seeded;
 
+  @JsonPropertyDescription("Rows this run deleted (for a plan or dry run: would delete); before - deleted = after."
+      + " 0 for an unlinked table.")
+  private Long deleted;
+
+  @JsonPropertyDescription("How the rows went: truncate (only for a table emptied entirely) or delete; absent for"
+      + " an unlinked table.")
+  private String method;
+
   public TableStatus() {}
 
   public TableStatus(String table, String role, Long before, Long after) {
@@ -30,6 +38,28 @@ public class TableStatus {
     this.role = role;
     this.before = before;
     this.after = after;
+  }
+
+  public TableStatus(String table, String role, Long before, Long after, Long deleted, String method) {
+    this(table, role, before, after);
+    this.deleted = deleted;
+    this.method = method;
+  }
+
+  public Long getDeleted() {
+    return deleted;
+  }
+
+  public void setDeleted(Long deleted) {
+    this.deleted = deleted;
+  }
+
+  public String getMethod() {
+    return method;
+  }
+
+  public void setMethod(String method) {
+    this.method = method;
   }
 
   public String getTable() {

@@ -16,11 +16,27 @@ public class Totals {
   @JsonPropertyDescription("Rows the seed (spec.seed) added to the purged tables; absent without a seed.")
   private Long seeded;
 
+  @JsonPropertyDescription("Rows this run deleted from all tables of the plan (plan or dry run: would delete).")
+  private Long deleted;
+
   public Totals() {}
 
   public Totals(Long before, Long after) {
     this.before = before;
     this.after = after;
+  }
+
+  public Totals(Long before, Long after, Long deleted) {
+    this(before, after);
+    this.deleted = deleted;
+  }
+
+  public Long getDeleted() {
+    return deleted;
+  }
+
+  public void setDeleted(Long deleted) {
+    this.deleted = deleted;
   }
 
   public Long getBefore() {

@@ -177,6 +177,10 @@ public final class PurgeJob {
       args.add("--table");
       args.add(table);
     }
+    for (var w : spec.getWhere() == null ? java.util.Map.<String, String>of().entrySet() : spec.getWhere().entrySet()) {
+      args.add("--where");
+      args.add(w.getKey() + "=" + w.getValue());
+    }
     for (String table : spec.getKeep() == null ? List.<String>of() : spec.getKeep()) {
       args.add("--keep");
       args.add(table);
@@ -207,6 +211,14 @@ public final class PurgeJob {
       if (auth0.getConnection() != null) {
         args.add("--auth0-connection");
         args.add(auth0.getConnection());
+      }
+      if (auth0.getUserIdColumn() != null) {
+        args.add("--auth0-user-id-column");
+        args.add(auth0.getUserIdColumn());
+      }
+      if (auth0.getEmailColumn() != null) {
+        args.add("--auth0-email-column");
+        args.add(auth0.getEmailColumn());
       }
       // Stop in time to write the result: a Job killed at its deadline reports nothing.
       args.add("--auth0-time-limit");

@@ -280,11 +280,11 @@ final class RunStatus {
               + " before, " + a.getAfter() + " after)."));
     } else if (Boolean.TRUE.equals(resource.getSpec().getDryRun())) {
       status.setPhase(Phase.Succeeded);
-      status.setMessage("Dry run of " + db + ": " + before + " rows in " + tables
+      status.setMessage("Dry run of " + db + ": " + wouldDelete(status) + " rows in " + tables
           + " tables" + auth0Users + " would be deleted" + seedPlan(status) + "; nothing was deleted.");
     } else {
       status.setPhase(Phase.AwaitingConfirmation);
-      status.setMessage("Plan for " + db + ": " + before + " rows in " + tables
+      status.setMessage("Plan for " + db + ": " + wouldDelete(status) + " rows in " + tables
           + " tables" + auth0Users + " would be deleted" + seedPlan(status) + ". To purge, set spec.confirm to "
           + db + ".");
     }
@@ -294,6 +294,14 @@ final class RunStatus {
   private static String seedPlan(UserDataPurgeStatus status) {
     Integer statements = status.getSeedStatements();
     return statements == null ? "" : ", then the seed's " + statements + " statements would run";
+  }
+
+  /** "N" rows, or "N of M" when a predicate (spec.where) keeps some of them. */
+  private static String wouldDelete(UserDataPurgeStatus status) {
+    Totals t = status.getTotals();
+    if (t == null) return "0";
+    if (t.getDeleted() == null || t.getDeleted().equals(t.getBefore())) return String.valueOf(t.getBefore());
+    return t.getDeleted() + " of " + t.getBefore();
   }
 
   /** verify-ca/verify-full without the server's CA cannot work; say so before the generic checks. */
@@ -329,13 +337,13 @@ final class RunStatus {
     }
     if (result.tables() != null) {
       status.setTables(result.tables().stream().map(t -> {
-        TableStatus table = new TableStatus(t.table(), t.role(), t.before(), t.after());
+        TableStatus table = new TableStatus(t.table(), t.role(), t.before(), t.after(), t.deleted(), t.method());
         table.setSeeded(t.seeded());
         return table;
       }).toList());
     }
     if (result.totals() != null) {
-      Totals totals = new Totals(result.totals().before(), result.totals().after());
+      Totals totals = new Totals(result.totals().before(), result.totals().after(), result.totals().deleted());
       totals.setSeeded(result.totals().seeded());
       status.setTotals(totals);
     }

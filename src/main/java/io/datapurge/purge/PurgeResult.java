@@ -45,20 +45,33 @@ public record PurgeResult(
 
   /**
    * Rows of one table before and after; role is {@code root}, {@code dependent} or {@code unlinked}.
+   * {@code deleted} counts the rows this purge removes (in a dry run or plan: would remove; an unlinked
+   * table loses none); {@code method} says how: {@code truncate} or {@code delete} (absent for unlinked).
    * {@code seeded}: rows the seed added (present with {@code --seed-file} only), so that
    * {@code after = before - deleted + seeded}; {@code after} is what the table held at commit.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record TableCount(String table, String role, long before, long after, Long seeded) {
+  public record TableCount(String table, String role, long before, long after, Long deleted, String method,
+      Long seeded) {
+    /** The shape before {@code deleted}: every row of a purged table goes (or, in a dry run, would go). */
     public TableCount(String table, String role, long before, long after) {
-      this(table, role, before, after, null);
+      this(table, role, before, after, null, null, null);
+    }
+
+    /** Without a seed. */
+    public TableCount(String table, String role, long before, long after, Long deleted, String method) {
+      this(table, role, before, after, deleted, method, null);
     }
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record Totals(long before, long after, Long seeded) {
+  public record Totals(long before, long after, Long deleted, Long seeded) {
     public Totals(long before, long after) {
-      this(before, after, null);
+      this(before, after, null, null);
+    }
+
+    public Totals(long before, long after, Long deleted) {
+      this(before, after, deleted, null);
     }
   }
 

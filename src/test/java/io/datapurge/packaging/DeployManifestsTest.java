@@ -178,8 +178,8 @@ class DeployManifestsTest {
       assertThat(purge.get("apiVersion").asText()).isEqualTo("datapurge.io/v1alpha1");
       assertThat(purge.get("kind").asText()).isEqualTo("UserDataPurge");
       assertThat(fieldNames(purge.get("spec"))).isSubsetOf(
-          "database", "tables", "includeDependents", "keep", "strategy", "confirm", "dryRun", "runId", "seed",
-          "resetSequences");
+          "database", "tables", "where", "includeDependents", "keep", "strategy", "confirm", "dryRun", "runId",
+          "seed", "resetSequences");
       assertThat(fieldNames(purge.at("/spec/database")))
           .isSubsetOf("host", "port", "name", "sslMode", "credentialsSecret");
       assertThat(purge.at("/spec/database/sslMode").asText("verify-full"))
