@@ -1,0 +1,122 @@
+package io.datapurge.operator;
+
+import io.datapurge.api.UserDataPurge;
+import io.datapurge.api.UserDataPurgeSchedule;
+import io.datapurge.api.UserDataPurgeScheduleStatus;
+import io.datapurge.operator.ScheduleDecision.CreateRun;
+import io.datapurge.operator.ScheduleDecision.Decision;
+import io.datapurge.operator.ScheduleDecision.DeleteRun;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.net.HttpURLConnection;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drives one {@link UserDataPurgeSchedule}: observes the runs it owns (an informer on UserDataPurges
+ * labelled {@code datapurge.io/schedule}, mapped to the schedule by owner reference), lets
+ * {@link ScheduleDecision} decide, carries it out, and asks JOSDK to wake it just after the next tick
+ * ({@code rescheduleAfter}); any change of the schedule or of a run wakes it earlier. No timer of its own.
+ */
+@ControllerConfiguration(name = "userdatapurgeschedule")
+public class ScheduleReconciler implements Reconciler<UserDataPurgeSchedule> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ScheduleReconciler.class);
+
+  private final ScheduleMetrics metrics;
+  private final Clock clock;
+
+  public ScheduleReconciler(ScheduleMetrics metrics) {
+    this(metrics, Clock.systemUTC());
+  }
+
+  ScheduleReconciler(ScheduleMetrics metrics, Clock clock) {
+    this.metrics = metrics;
+    this.clock = clock;
+  }
+
+  @Override
+  public List<EventSource<?, UserDataPurgeSchedule>> prepareEventSources(EventSourceContext<UserDataPurgeSchedule> context) {
+    return List.of(new InformerEventSource<>(InformerEventSourceConfiguration
+        .from(UserDataPurge.class, UserDataPurgeSchedule.class)
+        .withName("runs")
+        .withLabelSelector(ScheduleDecision.LABEL)
+        .withNamespacesInheritedFromController()
+        .withItemStore(new PrunedItemStore<>())
+        .build(), context));
+  }
+
+  @Override
+  public UpdateControl<UserDataPurgeSchedule> reconcile(UserDataPurgeSchedule schedule,
+      Context<UserDataPurgeSchedule> context) {
+    KubernetesClient client = context.getClient();
+    String namespace = schedule.getMetadata().getNamespace();
+    String key = namespace + "/" + schedule.getMetadata().getName();
+    List<UserDataPurge> runs = new ArrayList<>(context.getSecondaryResources(UserDataPurge.class));
+    // A run created moments ago may not be in the cache yet: the status names it, the API knows it.
+    UserDataPurgeScheduleStatus previous = schedule.getStatus();
+    if (previous != null && previous.getActive() != null) {
+      previous.getActive().stream()
+          .filter(name -> runs.stream().noneMatch(r -> name.equals(r.getMetadata().getName())))
+          .map(name -> client.resources(UserDataPurge.class).inNamespace(namespace).withName(name).get())
+          .filter(Objects::nonNull).forEach(runs::add);
+    }
+
+    Decision decision = ScheduleDecision.decide(schedule, runs, clock.instant());
+    for (var action : decision.actions()) {
+      if (action instanceof DeleteRun delete) {
+        LOG.info(delete.cancel() ? "Cancelling run {} (Replace)" : "Deleting run {} beyond the history limit", delete.name());
+        client.resources(UserDataPurge.class).inNamespace(namespace).withName(delete.name())
+            .withPropagationPolicy(delete.cancel() ? DeletionPropagation.FOREGROUND : DeletionPropagation.BACKGROUND)
+            .delete();
+      } else if (action instanceof CreateRun create) {
+        create(client, create.run());
+      }
+    }
+    decision.notes().forEach(note -> PhaseEvents.event(client, schedule, note.warning(), note.reason(), note.message(),
+        clock.instant()));
+    decision.outcomes().forEach(outcome -> metrics.count(key, outcome));
+    metrics.nextTick(key, decision.next());
+
+    UpdateControl<UserDataPurgeSchedule> control = decision.status() == null ? UpdateControl.noUpdate()
+        : UpdateControl.patchStatus(statusOnly(schedule, decision.status()));
+    decision.wakeAfter().ifPresent(d -> control.rescheduleAfter(Math.max(1, d.toMillis())));
+    return control;
+  }
+
+  /** The name is the tick's: a 409 means this tick's run exists (a retry, a restart), never a second run. */
+  private static void create(KubernetesClient client, UserDataPurge run) {
+    try {
+      client.resource(run).create();
+      LOG.info("Created run {}", run.getMetadata().getName());
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+        throw e;
+      }
+      LOG.info("Run {} already exists; not created again", run.getMetadata().getName());
+    }
+  }
+
+  /** A fresh object with only name, namespace and status: server-side apply owns nothing else. */
+  private static UserDataPurgeSchedule statusOnly(UserDataPurgeSchedule schedule, UserDataPurgeScheduleStatus status) {
+    UserDataPurgeSchedule fresh = new UserDataPurgeSchedule();
+    fresh.setMetadata(new ObjectMetaBuilder().withName(schedule.getMetadata().getName())
+        .withNamespace(schedule.getMetadata().getNamespace()).build());
+    fresh.setStatus(status);
+    return fresh;
+  }
+}
