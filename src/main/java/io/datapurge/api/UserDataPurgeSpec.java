@@ -1,6 +1,7 @@
 package io.datapurge.api;
 
 import com.fasterxml.jackson.annotation.JsonClassDescription;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
@@ -17,6 +18,8 @@ import java.util.List;
     value = "!has(self.keep) || self.keep.all(k, !(k in self.tables))",
     message = "a table cannot be listed in both spec.tables and spec.keep; remove it from one of them",
     reason = "FieldValueInvalid")
+// A CRD newer than this operator may carry fields it does not know (an upgrade applies the CRD first).
+@JsonIgnoreProperties(ignoreUnknown = true)
 public class UserDataPurgeSpec {
 
   /** A table, optionally schema-qualified; PostgreSQL identifiers up to 63 characters. */
