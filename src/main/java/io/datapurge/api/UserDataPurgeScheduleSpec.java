@@ -17,6 +17,25 @@ public class UserDataPurgeScheduleSpec {
   /** Six or more space-separated fields: a seconds (or year) field, which a CronJob does not have. */
   public static final String SIX_FIELDS = "^ *[^ ]+( +[^ ]+){5,} *$";
   public static final String FIVE_FIELDS = "^ *[0-9A-Za-z*?,/#-]+( +[0-9A-Za-z*?,/#-]+){4} *$";
+  /** Five fields with their ranges (minute 0-59, hour 0-23, day 1-31, month 1-12/JAN-DEC, weekday 0-7/SUN-SAT). */
+  public static final String FIVE_FIELDS_IN_RANGE = "^ *" + "(" + Field.MINUTE + ")" + " +(" + Field.HOUR + ")"
+      + " +([?]|" + Field.DAY + ") +(" + Field.MONTH + ") +([?]|" + Field.WEEKDAY + ") *$";
+
+  /** One cron field: a list of *, n or n-m, each with an optional /step (constants: annotation values). */
+  private interface Field {
+    String STEP = "(/[0-9]{1,2})?";
+    String M = "[0-5]?[0-9]";
+    String MINUTE = "([*]|" + M + "(-" + M + ")?)" + STEP + "(,([*]|" + M + "(-" + M + ")?)" + STEP + ")*";
+    String H = "(2[0-3]|[01]?[0-9])";
+    String HOUR = "([*]|" + H + "(-" + H + ")?)" + STEP + "(,([*]|" + H + "(-" + H + ")?)" + STEP + ")*";
+    String D = "(3[01]|[12][0-9]|0?[1-9])";
+    String DAY = "([*]|" + D + "(-" + D + ")?)" + STEP + "(,([*]|" + D + "(-" + D + ")?)" + STEP + ")*";
+    String MO = "(1[0-2]|0?[1-9]|[A-Za-z]{3})";
+    String MONTH = "([*]|" + MO + "(-" + MO + ")?)" + STEP + "(,([*]|" + MO + "(-" + MO + ")?)" + STEP + ")*";
+    String W = "([0-7]|[A-Za-z]{3})";
+    String WEEKDAY = "([*]|" + W + "(-" + W + ")?)" + STEP + "(,([*]|" + W + "(-" + W + ")?)" + STEP + ")*";
+  }
+
   public static final String MACRO = "^@(yearly|annually|monthly|weekly|daily|midnight|hourly)$";
   /** The shape of an IANA zone name (Area/Location, Etc/GMT+2, UTC); the operator checks the zone exists. */
   public static final String TIME_ZONE = "^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$";
@@ -31,6 +50,10 @@ public class UserDataPurgeScheduleSpec {
       + FIVE_FIELDS + "')",
       message = "spec.schedule must be 5 cron fields (minute hour day-of-month month day-of-week, e.g. '0 3 * * 1')"
           + " or one of @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly")
+  @ValidationRule(value = "!self.matches('" + FIVE_FIELDS + "') || self.matches('" + FIVE_FIELDS_IN_RANGE + "')",
+      message = "spec.schedule has a field out of range: minute 0-59, hour 0-23, day-of-month 1-31, month 1-12 or"
+          + " JAN-DEC, day-of-week 0-6 (7 is Sunday too) or SUN-SAT; each field is *, a value, a range a-b, a list"
+          + " a,b or a step */n or a-b/n")
   @JsonPropertyDescription("A 5-field cron expression as in a Kubernetes CronJob (minute hour day-of-month month"
       + " day-of-week; e.g. '0 3 * * *' every night at 03:00, '0 6 * * 1' Mondays at 06:00) or @yearly, @monthly,"
       + " @weekly, @daily, @hourly. A 6-field expression (with seconds) is refused.")

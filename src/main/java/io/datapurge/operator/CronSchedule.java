@@ -59,6 +59,8 @@ final class CronSchedule {
       return new Result(null, new Invalid("InvalidSchedule", "spec.schedule '" + expression + "' has "
           + fields.size() + " fields; it takes the 5 of a CronJob: minute hour day-of-month month day-of-week"));
     }
+    // A CronJob reads ? (day-of-month, day-of-week) as *; cron-utils' UNIX definition does not know it.
+    cron = String.join(" ", fields.stream().map(f -> f.equals("?") ? "*" : f).toList());
     try {
       return new Result(new CronSchedule(ExecutionTime.forCron(UNIX.parse(cron)), zone), null);
     } catch (IllegalArgumentException e) {

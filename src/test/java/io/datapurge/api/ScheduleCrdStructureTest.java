@@ -73,6 +73,19 @@ class ScheduleCrdStructureTest {
   }
 
   @Test
+  void fieldsOutOfRangeAreRefusedAndEveryCronJobFormIsAccepted() {
+    ValidationRule range = spec.getProperties().get("schedule").getXKubernetesValidations().get(2);
+
+    assertThat(range.getMessage()).contains("out of range", "minute 0-59", "hour 0-23");
+    assertThat(java.util.List.of("* * * * *", "0 3 * * *", "*/15 * * * *", "0-30/5 8-18 * * 1-5", "5 4 1,15 JAN-JUN ?",
+            "0 0 13 * 5", "59 23 31 12 7", "00 03 * * sun", "0 6 ? * MON-FRI"))
+        .allSatisfy(c -> assertThat(c).matches(UserDataPurgeScheduleSpec.FIVE_FIELDS_IN_RANGE));
+    assertThat(java.util.List.of("61 * * * *", "0 24 * * *", "0 0 0 * *", "0 0 32 * *", "0 0 * 13 *", "0 0 * * 8",
+            "*/ * * * *", "0 0 ? ? ?1"))
+        .allSatisfy(c -> assertThat(c).doesNotMatch(UserDataPurgeScheduleSpec.FIVE_FIELDS_IN_RANGE));
+  }
+
+  @Test
   void theTimeZoneMustLookLikeAnIanaNameAndTheNameFitALabel() {
     ValidationRule zone = spec.getProperties().get("timeZone").getXKubernetesValidations().get(0);
 

@@ -98,6 +98,13 @@ class CronScheduleTest {
   }
 
   @Test
+  void monthAndWeekdayNamesAndTheQuestionMarkReadAsACronJobReadsThem() {
+    assertThat(cron("0 6 ? * MON-FRI", "Europe/Berlin").next(at("2026-12-05T12:00:00Z"))).contains(at("2026-12-07T05:00:00Z"));
+    assertThat(cron("0 0 1 JAN ?", null).next(at("2026-12-01T00:00:00Z"))).contains(at("2027-01-01T00:00:00Z"));
+    assertThat(CronSchedule.parse("0 0 * * FOO", null).invalid().reason()).isEqualTo("InvalidSchedule");
+  }
+
+  @Test
   void dayOfMonthAndDayOfWeekTogetherMatchEitherAsInCron() {
     // 13th of the month OR Friday, as Vixie cron and a CronJob read it.
     CronSchedule cron = cron("0 0 13 * 5", null);

@@ -237,27 +237,29 @@ class UserDataPurgeScheduleIT {
   }
 
   @Test
-  void kubectlApplyRefusesSixFieldSchedulesMalformedTimeZonesAndLongNamesAndUnknownZonesStall() throws Exception {
+  void kubectlApplyRefusesSixFieldsFieldsOutOfRangeMalformedZonesAndLongNamesAndUnknownZonesStall() throws Exception {
     String db = "refused";
     assertThatThrownBy(() -> applySchedule("six-fields", db, Map.of("schedule: \"0 3 * * *\"", "schedule: \"0 0 3 * * *\"")))
         .hasMessageContaining("spec.schedule has 6 or more fields").hasMessageContaining("no seconds field");
     assertThatThrownBy(() -> applySchedule("words", db, Map.of("schedule: \"0 3 * * *\"", "schedule: \"every night\"")))
         .hasMessageContaining("spec.schedule must be 5 cron fields");
+    assertThatThrownBy(() -> applySchedule("out-of-range", db, Map.of("schedule: \"0 3 * * *\"", "schedule: \"61 * * * *\"")))
+        .hasMessageContaining("spec.schedule has a field out of range");
     assertThatThrownBy(() -> applySchedule("bad-zone", db, Map.of("timeZone: Europe/Berlin", "timeZone: \"Berlin time\"")))
         .hasMessageContaining("spec.timeZone must be an IANA time zone name");
     assertThatThrownBy(() -> applySchedule("n".repeat(64), db, Map.of()))
         .hasMessageContaining("at most 63 characters");
     assertThat(client.resources(UserDataPurgeSchedule.class).inNamespace(namespace).list().getItems())
-        .noneMatch(s -> List.of("six-fields", "words", "bad-zone").contains(s.getMetadata().getName()));
+        .noneMatch(s -> List.of("six-fields", "words", "out-of-range", "bad-zone").contains(s.getMetadata().getName()));
 
     applySchedule("unknown-zone", db, Map.of("timeZone: Europe/Berlin", "timeZone: Mars/Olympus"));
-    applySchedule("out-of-range", db, Map.of("schedule: \"0 3 * * *\"", "schedule: \"61 * * * *\""));
+    applySchedule("unknown-name", db, Map.of("schedule: \"0 3 * * *\"", "schedule: \"0 3 * * FOO\""));
     UserDataPurgeScheduleStatus zone = awaitSchedule("unknown-zone",
         s -> s.condition("Stalled") != null && "True".equals(s.condition("Stalled").getStatus()));
     assertThat(zone.condition("Stalled").getReason()).isEqualTo("InvalidTimeZone");
     assertThat(zone.condition("Stalled").getMessage()).contains("Mars/Olympus");
     assertThat(zone.getNextScheduleTime()).isNull();
-    UserDataPurgeScheduleStatus range = awaitSchedule("out-of-range",
+    UserDataPurgeScheduleStatus range = awaitSchedule("unknown-name",
         s -> s.condition("Stalled") != null && "True".equals(s.condition("Stalled").getStatus()));
     assertThat(range.condition("Stalled").getReason()).isEqualTo("InvalidSchedule");
   }
