@@ -63,12 +63,15 @@ final class ScheduleDecision {
   /** An Event on the schedule. */
   record Note(boolean warning, String reason, String message) {}
 
+  /** One count of datapurge_schedule_runs_total; {@code subject} (a run or a tick) makes it countable once. */
+  record Outcome(String outcome, String subject) {}
+
   /**
    * {@code status} null when unchanged; {@code wakeAfter} empty when only a change wakes the schedule;
-   * {@code outcomes}: what to count in datapurge_schedule_runs_total (runs finished, ticks skipped).
+   * {@code outcomes}: what to count (runs created, finished, replaced; ticks skipped).
    */
   record Decision(UserDataPurgeScheduleStatus status, List<Action> actions, List<Note> notes,
-      Optional<Duration> wakeAfter, List<String> outcomes, Optional<Instant> next) {}
+      Optional<Duration> wakeAfter, List<Outcome> outcomes, Optional<Instant> next) {}
 
   private ScheduleDecision() {}
 
@@ -89,7 +92,11 @@ final class ScheduleDecision {
 
     UserDataPurgeScheduleStatus next = new UserDataPurgeScheduleStatus();
     next.setObservedGeneration(generation);
-    next.setLastScheduleTime(previous == null ? null : previous.getLastScheduleTime());
+    // The runs themselves say which ticks ran: a status read from a cache older than our last write
+    // must not move lastScheduleTime back.
+    next.setLastScheduleTime(Stream.concat(time(previous == null ? null : previous.getLastScheduleTime()).stream(),
+            owned.stream().map(ScheduleDecision::scheduledTime))
+        .max(Comparator.naturalOrder()).map(ScheduleDecision::format).orElse(null));
     next.setLastSkip(previous == null ? null : previous.getLastSkip());
     next.setLastSuccessfulTime(lastSuccessfulTime(previous, owned));
     next.setLastRun(owned.isEmpty() ? (previous == null ? null : previous.getLastRun()) : run(owned.get(owned.size() - 1)));
@@ -97,7 +104,7 @@ final class ScheduleDecision {
 
     List<Action> actions = new ArrayList<>(prune(owned, spec));
     List<Note> notes = new ArrayList<>();
-    List<String> outcomes = new ArrayList<>(finishedSince(previous, owned));
+    List<Outcome> outcomes = new ArrayList<>(finishedSince(previous, owned));
 
     CronSchedule.Result parsed = CronSchedule.parse(spec.getSchedule(), spec.getTimeZone());
     if (parsed.invalid() != null) {
@@ -140,7 +147,7 @@ final class ScheduleDecision {
             actions.add(new DeleteRun(r.getMetadata().getName(), true));
             notes.add(new Note(false, "Replacing", "Tick " + format(tick) + ": cancelling " + r.getMetadata().getName()
                 + " (spec.concurrencyPolicy Replace); its transaction rolls back, then " + runName(name, tick) + " starts"));
-            outcomes.add("replaced");
+            outcomes.add(new Outcome("replaced", r.getMetadata().getName()));
           }
         }
         wake = Optional.of(REPLACE_POLL);
@@ -152,7 +159,7 @@ final class ScheduleDecision {
         next.setActive(Stream.concat(next.getActive().stream(), Stream.of(run.getMetadata().getName())).toList());
         notes.add(new Note(false, "Scheduled", "Tick " + format(tick) + (late > 60 ? " (missed, " + late
             + "s late; earlier missed ticks are not run)" : "") + ": created " + run.getMetadata().getName()));
-        outcomes.add("created");
+        outcomes.add(new Outcome("created", run.getMetadata().getName()));
       }
     }
     Optional<Instant> upcoming = cron.next(now);
@@ -168,6 +175,24 @@ final class ScheduleDecision {
           + (spec.getTimeZone() == null ? " (UTC)" : " (" + spec.getTimeZone() + ")"), false, now);
     }
     return decision(previous, next, actions, notes, wake, outcomes, upcoming);
+  }
+
+  /**
+   * The status after a failed reconcile (e.g. the API refused the run): what the schedule showed, with
+   * Ready False, reason ReconcileError, and whether JOSDK retries ({@code attempt} from 1, null: no retry).
+   */
+  static UserDataPurgeScheduleStatus onError(UserDataPurgeSchedule schedule, Exception e, Integer attempt,
+      boolean lastAttempt, Instant now) {
+    UserDataPurgeScheduleStatus previous = schedule.getStatus();
+    UserDataPurgeScheduleStatus next = previous == null ? new UserDataPurgeScheduleStatus()
+        : JSON.convertValue(previous, UserDataPurgeScheduleStatus.class);
+    long generation = schedule.getMetadata().getGeneration() == null ? 0 : schedule.getMetadata().getGeneration();
+    next.setObservedGeneration(generation);
+    String retry = attempt != null && !lastAttempt ? "attempt " + attempt + ", retrying"
+        : "no retries left: the next change to the schedule or its runs, or the next tick, tries again";
+    conditions(next, previous, generation, false, "ReconcileError",
+        "The operator could not reconcile: " + e.getMessage() + " (" + retry + ")", false, now);
+    return next;
   }
 
   /** Finished runs beyond the history limits, oldest first, for successful and failed runs apart. */
@@ -248,25 +273,26 @@ final class ScheduleDecision {
   }
 
   /** Runs the last status listed as active that have now finished: each is counted once. */
-  private static List<String> finishedSince(UserDataPurgeScheduleStatus previous, List<UserDataPurge> owned) {
+  private static List<Outcome> finishedSince(UserDataPurgeScheduleStatus previous, List<UserDataPurge> owned) {
     if (previous == null || previous.getActive() == null) {
       return List.of();
     }
     return owned.stream().filter(r -> previous.getActive().contains(r.getMetadata().getName()) && finished(r))
-        .map(r -> switch (r.getStatus().getPhase()) {
+        .map(r -> new Outcome(switch (r.getStatus().getPhase()) {
           case Succeeded -> Boolean.TRUE.equals(r.getStatus().getDryRun()) ? "dry_run" : "succeeded";
           case AwaitingConfirmation -> "planned";
           case Blocked -> "blocked";
           default -> "failed";
-        }).toList();
+        }, r.getMetadata().getName())).toList();
   }
 
-  private static void skip(UserDataPurgeScheduleStatus next, List<Note> notes, List<String> outcomes, Instant tick,
+  private static void skip(UserDataPurgeScheduleStatus next, List<Note> notes, List<Outcome> outcomes, Instant tick,
       String reason, String why) {
     String message = "Tick " + format(tick) + " " + why + "; it is skipped";
     next.setLastSkip(new SkippedTick(format(tick), reason, message));
     notes.add(new Note(true, "Skipped" + reason, message));
-    outcomes.add("skipped_" + reason.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT));
+    outcomes.add(new Outcome("skipped_" + reason.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT),
+        format(tick)));
   }
 
   private static void conditions(UserDataPurgeScheduleStatus next, UserDataPurgeScheduleStatus previous, long generation,
@@ -287,7 +313,7 @@ final class ScheduleDecision {
   }
 
   private static Decision decision(UserDataPurgeScheduleStatus previous, UserDataPurgeScheduleStatus next,
-      List<Action> actions, List<Note> notes, Optional<Duration> wake, List<String> outcomes, Optional<Instant> upcoming) {
+      List<Action> actions, List<Note> notes, Optional<Duration> wake, List<Outcome> outcomes, Optional<Instant> upcoming) {
     boolean unchanged = previous != null && JSON.valueToTree(previous).equals(JSON.valueToTree(next));
     return new Decision(unchanged ? null : next, actions, notes, wake, outcomes, upcoming);
   }

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -21,7 +22,9 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import java.net.HttpURLConnection;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +42,16 @@ public class ScheduleReconciler implements Reconciler<UserDataPurgeSchedule> {
 
   private final ScheduleMetrics metrics;
   private final Clock clock;
+  /**
+   * Events and counts already announced: a reconcile on a status read from the cache before our last
+   * write would decide the same skip or the same finished run again; each is announced once.
+   */
+  private final Map<String, Boolean> announced = new LinkedHashMap<>(64, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+      return size() > 10_000;
+    }
+  };
 
   public ScheduleReconciler(ScheduleMetrics metrics) {
     this(metrics, Clock.systemUTC());
@@ -87,15 +100,32 @@ public class ScheduleReconciler implements Reconciler<UserDataPurgeSchedule> {
         create(client, create.run());
       }
     }
-    decision.notes().forEach(note -> PhaseEvents.event(client, schedule, note.warning(), note.reason(), note.message(),
-        clock.instant()));
-    decision.outcomes().forEach(outcome -> metrics.count(key, outcome));
+    String uid = schedule.getMetadata().getUid();
+    decision.notes().stream().filter(note -> firstTime(uid + "/" + note.reason() + "/" + note.message()))
+        .forEach(note -> PhaseEvents.event(client, schedule, note.warning(), note.reason(), note.message(), clock.instant()));
+    decision.outcomes().stream().filter(o -> firstTime(uid + "/" + o.outcome() + "/" + o.subject()))
+        .forEach(o -> metrics.count(key, o.outcome()));
     metrics.nextTick(key, decision.next());
 
     UpdateControl<UserDataPurgeSchedule> control = decision.status() == null ? UpdateControl.noUpdate()
         : UpdateControl.patchStatus(statusOnly(schedule, decision.status()));
     decision.wakeAfter().ifPresent(d -> control.rescheduleAfter(Math.max(1, d.toMillis())));
     return control;
+  }
+
+  private boolean firstTime(String key) {
+    synchronized (announced) {
+      return announced.put(key, Boolean.TRUE) == null;
+    }
+  }
+
+  @Override
+  public ErrorStatusUpdateControl<UserDataPurgeSchedule> updateErrorStatus(UserDataPurgeSchedule schedule,
+      Context<UserDataPurgeSchedule> context, Exception e) {
+    var retry = context.getRetryInfo();
+    return ErrorStatusUpdateControl.patchStatus(statusOnly(schedule, ScheduleDecision.onError(schedule, e,
+        retry.map(r -> r.getAttemptCount() + 1).orElse(null), retry.map(r -> r.isLastAttempt()).orElse(false),
+        clock.instant())));
   }
 
   /** The name is the tick's: a 409 means this tick's run exists (a retry, a restart), never a second run. */

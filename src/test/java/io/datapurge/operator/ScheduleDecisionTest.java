@@ -130,11 +130,27 @@ class ScheduleDecisionTest {
     assertThat(d.status().getLastScheduleTime()).isEqualTo("2026-12-01T12:01:00Z");
     assertThat(d.status().getActive()).containsExactly("reset-nightly-29935441");
     assertThat(d.status().getLastRun().getPhase()).isEqualTo(Phase.Pending);
-    assertThat(d.outcomes()).containsExactly("created");
+    assertThat(d.outcomes()).extracting(ScheduleDecision.Outcome::outcome).containsExactly("created");
 
     UserDataPurge run = run(s, "2026-12-01T12:01:00Z", null);
     assertThat(created(decide(after(s, d), run))).as("status written").isEmpty();
     assertThat(created(decide(schedule("* * * * *", "2026-12-01T12:00:30Z"), run))).as("status lost, run exists").isEmpty();
+  }
+
+  @Test
+  void aStaleStatusNeverMovesTheLastScheduleTimeBehindTheRunsThatExist() {
+    UserDataPurgeSchedule s = schedule("* * * * *", "2026-12-01T11:00:00Z");
+    s.setStatus(new io.datapurge.api.UserDataPurgeScheduleStatus());
+    s.getStatus().setObservedGeneration(1L);
+    s.getStatus().setLastScheduleTime("2026-12-01T11:59:00Z"); // written before the 12:00 run was created
+    clock.advance(Duration.ofSeconds(20)); // 12:01:05, the 12:01 run also exists
+
+    Decision d = decide(s, run(s, "2026-12-01T12:00:00Z", Phase.Succeeded), run(s, "2026-12-01T12:01:00Z", null));
+
+    assertThat(created(d)).isEmpty();
+    assertThat(d.status().getLastScheduleTime()).isEqualTo("2026-12-01T12:01:00Z");
+    assertThat(d.status().getLastRun().getName()).isEqualTo(ScheduleDecision.runName("reset-nightly",
+        Instant.parse("2026-12-01T12:01:00Z")));
   }
 
   @Test
@@ -169,7 +185,7 @@ class ScheduleDecisionTest {
       assertThat(n.reason()).isEqualTo("SkippedMissedDeadline");
       assertThat(n.message()).contains("startingDeadlineSeconds (600s)");
     });
-    assertThat(d.outcomes()).containsExactly("skipped_missed_deadline");
+    assertThat(d.outcomes()).containsExactly(new ScheduleDecision.Outcome("skipped_missed_deadline", "2026-12-01T12:00:00Z"));
     assertThat(decide(after(s, d)).actions()).as("skipped once, not retried").isEmpty();
   }
 
@@ -298,7 +314,7 @@ class ScheduleDecisionTest {
     assertThat(d.status().getLastRun().getPhase()).isEqualTo(Phase.Succeeded);
     assertThat(d.status().getLastRun().getTotals().getBefore()).isEqualTo(100L);
     assertThat(d.status().getLastSuccessfulTime()).isEqualTo("2026-12-01T12:00:07Z");
-    assertThat(d.outcomes()).containsExactly("succeeded");
+    assertThat(d.outcomes()).containsExactly(new ScheduleDecision.Outcome("succeeded", done.getMetadata().getName()));
 
     Decision again = decide(after(s, d), done);
     assertThat(again.outcomes()).isEmpty();
@@ -341,6 +357,23 @@ class ScheduleDecisionTest {
     assertThat(d.status().getLastSkip().getReason()).isEqualTo("SpecChanged");
     assertThat(d.status().getNextScheduleTime()).isEqualTo("2026-12-01T12:15:00Z");
     assertThat(d.wakeAfter()).contains(Duration.ofSeconds(14 * 60 + 15).plus(ScheduleDecision.AFTER_TICK));
+  }
+
+  @Test
+  void aFailedReconcileKeepsWhatTheScheduleShowedAndSaysWhetherItRetries() {
+    UserDataPurgeSchedule s = schedule("* * * * *", "2026-12-01T11:00:00Z");
+    Decision d = decide(s);
+    s = after(s, d);
+
+    var retrying = ScheduleDecision.onError(s, new IllegalStateException("admission webhook denied"), 1, false, clock.instant());
+    var exhausted = ScheduleDecision.onError(s, new IllegalStateException("forbidden"), 5, true, clock.instant());
+
+    assertThat(retrying.getNextScheduleTime()).isEqualTo(d.status().getNextScheduleTime());
+    assertThat(retrying.condition("Ready").getStatus()).isEqualTo("False");
+    assertThat(retrying.condition("Ready").getReason()).isEqualTo("ReconcileError");
+    assertThat(retrying.condition("Ready").getMessage()).contains("admission webhook denied", "attempt 1, retrying");
+    assertThat(retrying.condition("Stalled").getStatus()).isEqualTo("False");
+    assertThat(exhausted.condition("Ready").getMessage()).contains("no retries left");
   }
 
   @Test

@@ -56,7 +56,8 @@ import picocli.CommandLine;
  * UserDataPurgeIT runs it), the runs' Jobs from the image on the node, a real PostgreSQL.
  *
  * <p>Ticks are real minutes, so the scenarios run at once (separate schedules and databases, one
- * namespace, one operator): the class takes about as long as its slowest scenario, ~3 minutes.
+ * namespace and one operator; the SIGKILL scenario has a namespace and operator processes of its own):
+ * the class takes about as long as its slowest scenario, under 3 minutes.
  */
 @ExtendWith(ControlPlane.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -82,9 +83,7 @@ class UserDataPurgeScheduleIT {
       kubectl(null, "apply", "--server-side", "--force-conflicts", "-f", "crds/" + crd + ".datapurge.io-v1.yml");
     }
     namespace = ControlPlane.createNamespace(client, "schedule-it");
-    grantDeployRbac();
-    kubectl(example("secret.yaml", Map.of("username: purge", "username: " + PostgresServer.user(),
-        "password: change-me", "password: " + PostgresServer.password())), "apply", "-f", "-");
+    prepare(namespace);
     operator = operator();
   }
 
@@ -93,9 +92,20 @@ class UserDataPurgeScheduleIT {
     if (operator != null) {
       operator.close();
     }
-    client.rbac().clusterRoleBindings().withName(clusterRoleName()).delete();
-    client.rbac().clusterRoles().withName(clusterRoleName()).delete();
-    client.namespaces().withName(namespace).delete();
+    cleanUp(namespace);
+  }
+
+  /** The RBAC of deploy/ for the operator's ServiceAccount there, and the example credentials Secret. */
+  void prepare(String ns) throws IOException {
+    grantDeployRbac(ns);
+    kubectl(example(ns, "secret.yaml", Map.of("username: purge", "username: " + PostgresServer.user(),
+        "password: change-me", "password: " + PostgresServer.password())), "apply", "-f", "-");
+  }
+
+  void cleanUp(String ns) {
+    client.rbac().clusterRoleBindings().withName(clusterRoleName(ns)).delete();
+    client.rbac().clusterRoles().withName(clusterRoleName(ns)).delete();
+    client.namespaces().withName(ns).delete();
   }
 
   @Test
@@ -150,6 +160,60 @@ class UserDataPurgeScheduleIT {
     assertThat(metrics()).contains("datapurge_schedule_runs_total{outcome=\"created\",schedule=\"" + namespace + "/every-minute\"}")
         .contains("datapurge_schedule_runs_total{outcome=\"succeeded\",schedule=\"" + namespace + "/every-minute\"}")
         .contains("datapurge_schedule_next_tick_seconds{schedule=\"" + namespace + "/every-minute\"}");
+  }
+
+  @Test
+  void anOperatorProcessKilledWithinTheTicksMinuteAndRestartedCreatesNoSecondRun() throws Exception {
+    String ns = ControlPlane.createNamespace(client, "schedule-it-kill");
+    Process first = null;
+    Process second = null;
+    try {
+      prepare(ns);
+      String db = newDatabase();
+      long before = sum(counts(db));
+      applySchedule(ns, "killed", db, Map.of("schedule: \"0 3 * * *\"", "schedule: \"* * * * *\""));
+      first = operatorProcess(ns, "first");
+
+      UserDataPurge run = await().atMost(TICK).pollInterval(Duration.ofMillis(100))
+          .until(() -> runs(ns, "killed"), runs -> !runs.isEmpty()).get(0);
+      first.destroyForcibly(); // SIGKILL right after the tick's run was created: no Lease release, maybe no status
+      first.waitFor();
+      second = operatorProcess(ns, "second");
+
+      PurgeResources purges = new PurgeResources(client, ns, TICK);
+      assertThat(purges.awaitPhase(run.getMetadata().getName(), Phase.Succeeded).getTotals().getBefore()).isEqualTo(before);
+      List<UserDataPurge> runs = await().atMost(TICK).until(() -> runs(ns, "killed"),
+          r -> r.stream().anyMatch(x -> minutes(x) == minutes(run) + 1));
+      kubectl(null, "-n", ns, "patch", "purgeschedule", "killed", "--type=merge", "-p", "{\"spec\":{\"suspend\":true}}");
+      assertThat(runs).as("one run per tick, none twice").extracting(UserDataPurgeScheduleIT::minutes)
+          .containsExactly(minutes(run), minutes(run) + 1);
+      assertThat(purges.jobsOwnedBy(run.getMetadata().getUid())).as("the killed operator's run has one Job").hasSize(1);
+      assertThat(sum(counts(db))).isZero();
+    } finally {
+      for (Process p : new Process[] {first, second}) {
+        if (p != null) {
+          p.destroyForcibly();
+        }
+      }
+      cleanUp(ns);
+    }
+  }
+
+  /** {@code java -jar user-data-purge.jar operator}, as the image runs it, with a ServiceAccount kubeconfig. */
+  Process operatorProcess(String ns, String identity) throws IOException {
+    Path kubeconfig = ControlPlane.writeServiceAccountKubeconfig(client, ns, SERVICE_ACCOUNT,
+        Files.createTempFile("schedule-operator", ".kubeconfig"));
+    Path jar = Path.of(System.getProperty("purge.jar", "target/user-data-purge.jar")).toAbsolutePath();
+    ProcessBuilder builder = new ProcessBuilder("java", "-Xmx192m", "-XX:TieredStopAtLevel=1", "-jar", jar.toString(),
+        "operator", "--namespaces", ns, "--purge-image", IMAGE, "--http-port", "0", "--leader-election",
+        "--lease-namespace", ns)
+        .redirectErrorStream(true).redirectOutput(Files.createTempFile("schedule-operator-" + identity, ".log").toFile());
+    builder.environment().keySet().removeIf(k -> k.startsWith("PG"));
+    builder.environment().put("KUBECONFIG", kubeconfig.toString());
+    builder.environment().put("HOSTNAME", identity);
+    Process process = builder.start();
+    Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
+    return process;
   }
 
   @Test
@@ -227,11 +291,11 @@ class UserDataPurgeScheduleIT {
         "port: 5432", "port: " + UserDataPurgeIT.closedPort(), "failedRunsHistoryLimit: 1", "failedRunsHistoryLimit: 0"));
 
     UserDataPurge run = awaitRuns("failing", runs -> !runs.isEmpty()).get(0);
+    suspend("failing"); // one failed run is enough; a suspended schedule still prunes its history
     String uid = run.getMetadata().getUid();
     UserDataPurgeScheduleStatus status = awaitSchedule("failing",
         s -> s.getLastRun() != null && s.getLastRun().getPhase() == Phase.Failed);
     await().atMost(TICK).until(() -> purges().get(run.getMetadata().getName()) == null && purges().jobsOwnedBy(uid).isEmpty());
-    suspend("failing");
     assertThat(status.getLastRun().getName()).isEqualTo(run.getMetadata().getName());
     assertThat(schedule("failing").getStatus().getLastRun().getPhase()).as("kept after pruning").isEqualTo(Phase.Failed);
   }
@@ -267,6 +331,10 @@ class UserDataPurgeScheduleIT {
   // --- schedules and their runs
 
   void applySchedule(String name, String db, Map<String, String> edits) {
+    applySchedule(namespace, name, db, edits);
+  }
+
+  void applySchedule(String ns, String name, String db, Map<String, String> edits) {
     Map<String, String> all = new LinkedHashMap<>();
     all.put("host: postgres.staging.svc", "host: " + PostgresServer.host());
     all.put("name: pyfactor", "name: " + db);
@@ -276,7 +344,7 @@ class UserDataPurgeScheduleIT {
     if (!all.containsKey("port: 5432")) {
       all.put("port: 5432", "port: " + PostgresServer.port());
     }
-    kubectl(example("schedule.yaml", all), "apply", "-f", "-");
+    kubectl(example(ns, "schedule.yaml", all), "apply", "-f", "-");
   }
 
   void suspend(String name) {
@@ -296,7 +364,11 @@ class UserDataPurgeScheduleIT {
   }
 
   List<UserDataPurge> runs(String schedule) {
-    return client.resources(UserDataPurge.class).inNamespace(namespace).withLabel("datapurge.io/schedule", schedule)
+    return runs(namespace, schedule);
+  }
+
+  List<UserDataPurge> runs(String ns, String schedule) {
+    return client.resources(UserDataPurge.class).inNamespace(ns).withLabel("datapurge.io/schedule", schedule)
         .list().getItems().stream().sorted(Comparator.comparing(UserDataPurgeScheduleIT::minutes)).toList();
   }
 
@@ -344,14 +416,14 @@ class UserDataPurgeScheduleIT {
     return command.start(ControlPlane.serviceAccountClient(client, namespace, SERVICE_ACCOUNT));
   }
 
-  void grantDeployRbac() throws IOException {
+  void grantDeployRbac(String namespace) throws IOException {
     client.serviceAccounts().inNamespace(namespace).resource(new ServiceAccountBuilder()
         .withNewMetadata().withName(SERVICE_ACCOUNT).endMetadata().build()).create();
     ClusterRole clusterRole = client.rbac().clusterRoles().load(Files.newInputStream(Path.of("deploy/clusterrole.yaml"))).item();
-    clusterRole.setMetadata(new ObjectMetaBuilder().withName(clusterRoleName()).build());
+    clusterRole.setMetadata(new ObjectMetaBuilder().withName(clusterRoleName(namespace)).build());
     client.resource(clusterRole).create();
-    client.resource(new ClusterRoleBindingBuilder().withNewMetadata().withName(clusterRoleName()).endMetadata()
-        .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", clusterRoleName())
+    client.resource(new ClusterRoleBindingBuilder().withNewMetadata().withName(clusterRoleName(namespace)).endMetadata()
+        .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", clusterRoleName(namespace))
         .addNewSubject().withKind("ServiceAccount").withName(SERVICE_ACCOUNT).withNamespace(namespace).endSubject()
         .build()).create();
     Role role = client.rbac().roles().load(Files.newInputStream(Path.of("deploy/role.yaml"))).item();
@@ -363,7 +435,7 @@ class UserDataPurgeScheduleIT {
         .build()).create();
   }
 
-  String clusterRoleName() {
+  static String clusterRoleName(String namespace) {
     return namespace + "-user-data-purge-operator";
   }
 
@@ -372,9 +444,9 @@ class UserDataPurgeScheduleIT {
     return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString()).body();
   }
 
-  String example(String file, Map<String, String> edits) {
+  String example(String ns, String file, Map<String, String> edits) {
     try {
-      String text = Files.readString(Path.of("deploy/examples", file)).replace("namespace: staging", "namespace: " + namespace);
+      String text = Files.readString(Path.of("deploy/examples", file)).replace("namespace: staging", "namespace: " + ns);
       for (var e : edits.entrySet()) {
         text = text.replace(e.getKey(), e.getValue());
       }
