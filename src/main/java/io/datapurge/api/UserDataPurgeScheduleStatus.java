@@ -102,6 +102,16 @@ public class UserDataPurgeScheduleStatus {
     this.conditions = conditions;
   }
 
+  /** The status as JSON, for logs and test failures. */
+  @Override
+  public String toString() {
+    try {
+      return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(this);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      return super.toString();
+    }
+  }
+
   public Condition condition(String type) {
     return conditions == null ? null
         : conditions.stream().filter(c -> Objects.equals(c.getType(), type)).findFirst().orElse(null);

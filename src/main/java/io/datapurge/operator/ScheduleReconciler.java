@@ -15,6 +15,7 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
@@ -107,8 +108,12 @@ public class ScheduleReconciler implements Reconciler<UserDataPurgeSchedule> {
         .forEach(o -> metrics.count(key, o.outcome()));
     metrics.nextTick(key, decision.next());
 
-    UpdateControl<UserDataPurgeSchedule> control = decision.status() == null ? UpdateControl.noUpdate()
-        : UpdateControl.patchStatus(statusOnly(schedule, decision.status()));
+    if (decision.status() != null) {
+      // Read our own write: the next reconcile (a run's event may come at once) must not decide on the
+      // status as it was before this one, or it would write an older lastRun or active list back.
+      PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(schedule, statusOnly(schedule, decision.status()), context);
+    }
+    UpdateControl<UserDataPurgeSchedule> control = UpdateControl.noUpdate();
     decision.wakeAfter().ifPresent(d -> control.rescheduleAfter(Math.max(1, d.toMillis())));
     return control;
   }
