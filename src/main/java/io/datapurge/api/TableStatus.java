@@ -1,8 +1,10 @@
 package io.datapurge.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 /** Rows of one table of the plan, before and after the run. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public class TableStatus {
 
   @JsonPropertyDescription("Schema-qualified table name, e.g. public.auth_user.")
@@ -15,8 +17,11 @@ public class TableStatus {
   @JsonPropertyDescription("Exact row count before the run.")
   private Long before;
 
-  @JsonPropertyDescription("Exact row count after the run (equals before for a plan or dry run).")
+  @JsonPropertyDescription("Exact row count after the run, at commit (equals before for a plan or dry run).")
   private Long after;
+
+  @JsonPropertyDescription("Rows the seed (spec.seed) added to this table; absent without a seed.")
+  private Long seeded;
 
   public TableStatus() {}
 
@@ -49,6 +54,14 @@ public class TableStatus {
 
   public void setBefore(Long before) {
     this.before = before;
+  }
+
+  public Long getSeeded() {
+    return seeded;
+  }
+
+  public void setSeeded(Long seeded) {
+    this.seeded = seeded;
   }
 
   public Long getAfter() {

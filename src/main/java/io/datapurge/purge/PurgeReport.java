@@ -14,22 +14,36 @@ public final class PurgeReport {
     if (result.runId() != null) out.append(", run ").append(result.runId());
     out.append('\n');
     if (result.tables() != null) {
+      boolean seeded = result.tables().stream().anyMatch(c -> c.seeded() != null);
       List<String[]> rows = new ArrayList<>();
-      rows.add(new String[] {"TABLE", "ROLE", "BEFORE", "AFTER", "WHY"});
+      rows.add(seeded ? new String[] {"TABLE", "ROLE", "BEFORE", "SEEDED", "AFTER", "WHY"}
+          : new String[] {"TABLE", "ROLE", "BEFORE", "AFTER", "WHY"});
       for (int i = 0; i < result.tables().size(); i++) {
         PurgeResult.TableCount c = result.tables().get(i);
         String why = plan != null && i < plan.entries().size() ? plan.entries().get(i).why() : "";
-        rows.add(new String[] {c.table(), c.role(), Long.toString(c.before()), Long.toString(c.after()), why});
+        rows.add(seeded ? new String[] {c.table(), c.role(), Long.toString(c.before()), String.valueOf(c.seeded()),
+            Long.toString(c.after()), why}
+            : new String[] {c.table(), c.role(), Long.toString(c.before()), Long.toString(c.after()), why});
       }
       if (result.totals() != null) {
-        rows.add(new String[] {"total (purged tables)", "", Long.toString(result.totals().before()),
-            Long.toString(result.totals().after()), ""});
+        PurgeResult.Totals t = result.totals();
+        rows.add(seeded ? new String[] {"total (purged tables)", "", Long.toString(t.before()),
+            String.valueOf(t.seeded()), Long.toString(t.after()), ""}
+            : new String[] {"total (purged tables)", "", Long.toString(t.before()), Long.toString(t.after()), ""});
       }
-      int[] width = new int[5];
-      for (String[] r : rows) for (int i = 0; i < 5; i++) width[i] = Math.max(width[i], r[i].length());
+      int columns = rows.get(0).length;
+      int[] width = new int[columns];
+      for (String[] r : rows) for (int i = 0; i < columns; i++) width[i] = Math.max(width[i], r[i].length());
       for (String[] r : rows) {
-        out.append(String.format("%-" + width[0] + "s  %-" + width[1] + "s  %" + width[2] + "s  %" + width[3] + "s  %s",
-            (Object[]) r).stripTrailing()).append('\n');
+        StringBuilder row = new StringBuilder(String.format("%-" + width[0] + "s  %-" + width[1] + "s", r[0], r[1]));
+        for (int i = 2; i < columns - 1; i++) row.append(String.format("  %" + width[i] + "s", r[i]));
+        out.append(row.append("  ").append(r[columns - 1]).toString().stripTrailing()).append('\n');
+      }
+    }
+    if (result.seed() != null) {
+      for (PurgeResult.SeedFile f : result.seed()) {
+        out.append("seed ").append(f.file()).append(": ").append(f.statements()).append(" statements")
+            .append(Boolean.TRUE.equals(result.dryRun()) ? " (parsed, not run)" : "").append('\n');
       }
     }
     if (result.auth0() != null) {

@@ -20,7 +20,20 @@ public record PurgeRequest(
     String backupSchema,
     Pattern protectedPattern,
     boolean allowProtected,
-    String runId) {
+    String runId,
+    List<SeedScript> seed) {
+
+  public PurgeRequest {
+    seed = seed == null ? List.of() : List.copyOf(seed);
+  }
+
+  /** Without a seed: the shape every caller had before {@code seed}. */
+  public PurgeRequest(List<TableName> tables, List<TableName> keep, boolean includeDependents, Strategy strategy,
+      boolean dryRun, String confirm, boolean force, Duration lockTimeout, Duration statementTimeout,
+      boolean resetSequences, String backupSchema, Pattern protectedPattern, boolean allowProtected, String runId) {
+    this(tables, keep, includeDependents, strategy, dryRun, confirm, force, lockTimeout, statementTimeout,
+        resetSequences, backupSchema, protectedPattern, allowProtected, runId, List.of());
+  }
 
   /**
    * The database names (and Auth0 tenants) refused unless allowed: the one default of the purge
@@ -38,36 +51,42 @@ public record PurgeRequest(
 
   public PurgeRequest withStrategy(Strategy s) {
     return new PurgeRequest(tables, keep, includeDependents, s, dryRun, confirm, force, lockTimeout,
-        statementTimeout, resetSequences, backupSchema, protectedPattern, allowProtected, runId);
+        statementTimeout, resetSequences, backupSchema, protectedPattern, allowProtected, runId, seed);
   }
 
   public PurgeRequest withDryRun(boolean d) {
     return new PurgeRequest(tables, keep, includeDependents, strategy, d, confirm, force, lockTimeout,
-        statementTimeout, resetSequences, backupSchema, protectedPattern, allowProtected, runId);
+        statementTimeout, resetSequences, backupSchema, protectedPattern, allowProtected, runId, seed);
   }
 
   public PurgeRequest withForce(boolean f) {
     return new PurgeRequest(tables, keep, includeDependents, strategy, dryRun, confirm, f, lockTimeout,
-        statementTimeout, resetSequences, backupSchema, protectedPattern, allowProtected, runId);
+        statementTimeout, resetSequences, backupSchema, protectedPattern, allowProtected, runId, seed);
   }
 
   public PurgeRequest withKeep(List<TableName> k) {
     return new PurgeRequest(tables, k, includeDependents, strategy, dryRun, confirm, force, lockTimeout,
-        statementTimeout, resetSequences, backupSchema, protectedPattern, allowProtected, runId);
+        statementTimeout, resetSequences, backupSchema, protectedPattern, allowProtected, runId, seed);
   }
 
   public PurgeRequest withIncludeDependents(boolean i) {
     return new PurgeRequest(tables, keep, i, strategy, dryRun, confirm, force, lockTimeout,
-        statementTimeout, resetSequences, backupSchema, protectedPattern, allowProtected, runId);
+        statementTimeout, resetSequences, backupSchema, protectedPattern, allowProtected, runId, seed);
   }
 
   public PurgeRequest withBackupSchema(String b) {
     return new PurgeRequest(tables, keep, includeDependents, strategy, dryRun, confirm, force, lockTimeout,
-        statementTimeout, resetSequences, b, protectedPattern, allowProtected, runId);
+        statementTimeout, resetSequences, b, protectedPattern, allowProtected, runId, seed);
   }
 
   public PurgeRequest withResetSequences(boolean r) {
     return new PurgeRequest(tables, keep, includeDependents, strategy, dryRun, confirm, force, lockTimeout,
-        statementTimeout, r, backupSchema, protectedPattern, allowProtected, runId);
+        statementTimeout, r, backupSchema, protectedPattern, allowProtected, runId, seed);
+  }
+
+  /** SQL files run in order after the delete, in the same transaction (see {@link Seeding}). */
+  public PurgeRequest withSeed(List<SeedScript> s) {
+    return new PurgeRequest(tables, keep, includeDependents, strategy, dryRun, confirm, force, lockTimeout,
+        statementTimeout, resetSequences, backupSchema, protectedPattern, allowProtected, runId, s);
   }
 }
