@@ -1,5 +1,6 @@
 package io.datapurge.operator;
 
+import io.datapurge.api.ApprovalStatus;
 import io.datapurge.api.Phase;
 import io.datapurge.api.UserDataPurge;
 import io.datapurge.api.UserDataPurgeStatus;
@@ -61,11 +62,23 @@ final class PhaseEvents {
     }
   }
 
+  /** The Event that records an accepted approval: which plan, and when. */
+  void approved(KubernetesClient client, UserDataPurge resource, ApprovalStatus approval) {
+    LOG.info("Plan {} approved through the annotation {}", approval.getPlanId(), PlanApproval.ANNOTATION);
+    event(client, resource, false, "Approved", "Plan " + approval.getPlanId() + " approved through the annotation "
+        + PlanApproval.ANNOTATION + " at " + approval.getApprovedAt() + "; purging "
+        + resource.getSpec().getDatabase().getName() + ".", Instant.parse(approval.getApprovedAt()));
+  }
+
   void record(KubernetesClient client, UserDataPurge resource, UserDataPurgeStatus status, Instant at) {
     boolean warning = status.getPhase() == Phase.Failed || status.getPhase() == Phase.Blocked
         || status.getReason() != null;
     String reason = status.getReason() != null ? status.getReason() : status.getPhase().name();
-    String message = status.getMessage() == null ? "" : status.getMessage();
+    event(client, resource, warning, reason, status.getMessage() == null ? "" : status.getMessage(), at);
+  }
+
+  private void event(KubernetesClient client, UserDataPurge resource, boolean warning, String reason, String message,
+      Instant at) {
     var meta = resource.getMetadata();
     String now = at.truncatedTo(ChronoUnit.SECONDS).toString();
     String prefix = meta.getName().length() > 200 ? meta.getName().substring(0, 200) : meta.getName();
