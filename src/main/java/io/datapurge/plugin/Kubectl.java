@@ -51,6 +51,10 @@ final class Kubectl {
   String run(String stdin, String... args) {
     try {
       Process p = start(List.of(args), stdin == null ? ProcessBuilder.Redirect.INHERIT : ProcessBuilder.Redirect.PIPE);
+      if (verbose()) {
+        // -v=N: kubectl's log goes to the terminal as it comes (bench/plugin-start.sh reads it).
+        return verbose(p, stdin);
+      }
       if (stdin != null) {
         try (var in = p.getOutputStream()) {
           in.write(stdin.getBytes(StandardCharsets.UTF_8));
@@ -66,6 +70,24 @@ final class Kubectl {
       throw new UncheckedIOException("could not run kubectl (" + command(List.of()).get(0) + "): " + e.getMessage()
           + "; put kubectl on PATH or set KUBECTL", e);
     }
+  }
+
+  private boolean verbose() {
+    return global.stream().anyMatch(g -> g.startsWith("--v="));
+  }
+
+  private static String verbose(Process p, String stdin) throws IOException {
+    if (stdin != null) {
+      try (var in = p.getOutputStream()) {
+        in.write(stdin.getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    byte[] out = p.getInputStream().readAllBytes();
+    int code = waitFor(p);
+    if (code != 0) {
+      throw new Failure("kubectl exited with code " + code + " (its log is above)");
+    }
+    return new String(out, StandardCharsets.UTF_8);
   }
 
   JsonNode json(String... args) {
@@ -116,7 +138,8 @@ final class Kubectl {
     if (System.getenv("KUBECTL_PURGE_TRACE") != null) {
       System.err.println("kubectl-purge: " + System.currentTimeMillis() + " exec " + String.join(" ", args));
     }
-    return new ProcessBuilder(command(args)).redirectInput(stdin).start();
+    return new ProcessBuilder(command(args)).redirectInput(stdin)
+        .redirectError(verbose() ? ProcessBuilder.Redirect.INHERIT : ProcessBuilder.Redirect.PIPE).start();
   }
 
   private static String drain(InputStream in) {

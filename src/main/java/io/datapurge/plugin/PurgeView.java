@@ -69,9 +69,10 @@ final class PurgeView {
     field(out, "Name", meta.path("name").asText());
     field(out, "Namespace", meta.path("namespace").asText());
     field(out, "Database", orElse(text(s, "database"), spec.path("database").path("name").asText()));
-    field(out, "Phase", phase(r) + (currentGeneration(r) || s.isMissingNode() ? ""
-        : " (of generation " + s.path("observedGeneration").asText() + "; the spec is at generation "
-            + meta.path("generation").asText() + ")"));
+    long observed = s.path("observedGeneration").asLong(0);
+    field(out, "Phase", phase(r) + (currentGeneration(r) ? ""
+        : observed == 0 ? " (not seen by the operator yet)"
+        : " (of generation " + observed + "; the spec is at generation " + meta.path("generation").asText() + ")"));
     if (text(s, "reason") != null) {
       field(out, "Reason", text(s, "reason"));
     }
@@ -186,21 +187,27 @@ final class PurgeView {
     return s < 120 ? s + "s" : s < 7200 ? s / 60 + "m" : s < 172800 ? s / 3600 + "h" : s / 86400 + "d";
   }
 
+  /** Columns padded to their widest cell; counts (columns of numbers, "-" or empty) right-aligned. */
   static String table(List<List<String>> rows, int gap) {
     int columns = rows.get(0).size();
     int[] width = new int[columns];
-    for (List<String> row : rows) {
+    boolean[] numeric = new boolean[columns];
+    java.util.Arrays.fill(numeric, true);
+    for (int r = 0; r < rows.size(); r++) {
       for (int i = 0; i < columns; i++) {
-        width[i] = Math.max(width[i], row.get(i).length());
+        String cell = rows.get(r).get(i);
+        width[i] = Math.max(width[i], cell.length());
+        numeric[i] &= r == 0 || cell.isEmpty() || cell.equals("-") || cell.chars().allMatch(Character::isDigit);
       }
     }
     StringBuilder out = new StringBuilder();
     for (List<String> row : rows) {
       StringBuilder line = new StringBuilder();
       for (int i = 0; i < columns; i++) {
-        line.append(row.get(i));
+        String pad = " ".repeat(width[i] - row.get(i).length());
+        line.append(numeric[i] ? pad + row.get(i) : row.get(i));
         if (i < columns - 1) {
-          line.append(" ".repeat(width[i] - row.get(i).length() + gap));
+          line.append(numeric[i] ? "" : pad).append(" ".repeat(gap));
         }
       }
       out.append(line.toString().stripTrailing()).append('\n');

@@ -139,7 +139,9 @@ class PurgeReconcilerTest {
   void approvalAnnotationNamingThePlanReachesTheReconcilerAndPurgesWithoutANewGeneration() {
     startOperator(null);
     apply("approve", null);
-    finish(awaitJob("approve", "-plan-"), "Succeeded", 0, PLAN_RESULT);
+    Job plan = awaitJob("approve", "-plan-");
+    awaitStatus("approve", s -> s.getPhase() == Phase.Planning);
+    finish(plan, "Succeeded", 0, PLAN_RESULT);
     UserDataPurgeStatus awaiting = awaitStatus("approve", s -> s.getPhase() == Phase.AwaitingConfirmation);
     String planId = awaiting.getPlan().getId();
 

@@ -264,7 +264,9 @@ class KubectlPurgeIT {
       pb.environment().putAll(environment());
       Process p = pb.start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      return new Run(p.waitFor(), out);
+      int code = p.waitFor();
+      System.out.println("$ kubectl purge " + String.join(" ", args) + "  (exit " + code + ")\n" + out);
+      return new Run(code, out);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
@@ -288,7 +290,9 @@ class KubectlPurgeIT {
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).as("ended").isTrue();
     reader.get(10, TimeUnit.SECONDS);
     keyboard.close();
-    return new Run(p.exitValue(), text(seen).replace("\r\n", "\n"));
+    Run run = new Run(p.exitValue(), text(seen).replace("\r\n", "\n"));
+    System.out.println("$ " + line + "  (on a terminal, typing " + typed + "; exit " + run.exitCode + ")\n" + run.output);
+    return run;
   }
 
   static void copy(InputStream in, ByteArrayOutputStream to) {
