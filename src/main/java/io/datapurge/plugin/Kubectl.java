@@ -109,7 +109,8 @@ final class Kubectl {
 
   /**
    * {@code kubectl get --watch -o json}: hands each version of the object to {@code until} until it
-   * returns true; then stops kubectl. False when the watch ended first.
+   * returns true; then stops kubectl. False when the watch ended first (the API server ends watches
+   * after a timeout, and when the CRD changes).
    */
   boolean watch(Predicate<JsonNode> until, String... args) {
     try {
@@ -121,6 +122,11 @@ final class Kubectl {
             return true;
           }
         }
+      } catch (RuntimeException e) {
+        if (!(e.getCause() instanceof IOException)) {
+          throw e;
+        }
+        // kubectl ended the watch while we read (e.g. the API server closes watches when the CRD changes).
       } finally {
         p.destroy();
       }

@@ -120,19 +120,24 @@ public final class KubectlPurge {
     }
     String[] shown = {null};
     JsonNode[] last = {null};
-    boolean settled = kubectl.watch(r -> {
-      last[0] = r;
-      String progress = PurgeView.progress(r);
-      if (!progress.equals(shown[0])) {
-        if (shown[0] != null) {
-          out.println();
+    // A watch ends on the API server's timeout or a CRD change: watch again (its first object is the
+    // current state), a bounded number of times.
+    boolean settled = false;
+    for (int attempt = 0; attempt < 20 && !settled; attempt++) {
+      settled = kubectl.watch(r -> {
+        last[0] = r;
+        String progress = PurgeView.progress(r);
+        if (!progress.equals(shown[0])) {
+          if (shown[0] != null) {
+            out.println();
+          }
+          out.print(PurgeView.describe(r));
+          out.flush();
+          shown[0] = progress;
         }
-        out.print(PurgeView.describe(r));
-        out.flush();
-        shown[0] = progress;
-      }
-      return PurgeView.settled(r);
-    }, "get", Kubectl.PURGES, name, "-o", "json", "--watch");
+        return PurgeView.settled(r);
+      }, "get", Kubectl.PURGES, name, "-o", "json", "--watch");
+    }
     if (!settled) {
       err.println("error: the watch of " + name + " ended before a final phase (phase "
           + (last[0] == null ? "unknown" : PurgeView.phase(last[0])) + "); run the command again to go on following it");
