@@ -41,7 +41,8 @@ public final class KubectlPurge {
   }
 
   int run(List<String> args) {
-    String command = args.stream().filter(a -> !a.startsWith("-")).findFirst().orElse(null);
+    int at = PluginArgs.commandIndex(args, Set.of("confirm", "from", "name"));
+    String command = at < 0 ? null : args.get(at);
     if (command == null || command.equals("help")) {
       boolean asked = args.contains("-h") || args.contains("--help") || "help".equals(command);
       (asked ? out : err).print(Help.ROOT);
@@ -53,7 +54,7 @@ public final class KubectlPurge {
       return 1;
     }
     List<String> rest = new ArrayList<>(args);
-    rest.remove(command);
+    rest.remove(at);
     PluginArgs a;
     try {
       a = PluginArgs.parse(rest, VALUED.get(command), SWITCHES.get(command));

@@ -31,6 +31,24 @@ final class PluginArgs {
     }
   }
 
+  /**
+   * Where the command is: the first argument that is neither a flag nor the value of one, so global
+   * options may come first ({@code kubectl purge -n staging status NAME}); -1 when there is none.
+   */
+  static int commandIndex(List<String> args, Set<String> valued) {
+    for (int i = 0; i < args.size(); i++) {
+      String arg = args.get(i);
+      if (!arg.startsWith("-") || arg.equals("-")) {
+        return i;
+      }
+      String name = arg.startsWith("--") ? arg.substring(2) : arg.length() == 2 ? SHORT.get(arg.substring(1)) : null;
+      if (name != null && !name.contains("=") && (GLOBAL_VALUED.contains(name) || valued.contains(name))) {
+        i++;
+      }
+    }
+    return -1;
+  }
+
   final List<String> positional = new ArrayList<>();
   /** Global options as {@code --name=value}, for kubectl. */
   final List<String> global = new ArrayList<>();

@@ -242,6 +242,23 @@ class KubectlPurgeIT {
     assertThat(history.exitCode).as(history.output).isZero();
     List<String> names = history.output.lines().skip(1).map(l -> l.split("\\s+")[0]).toList();
     assertThat(names).containsSubsequence("second", "first");
+    // KUBECONFIG with two files, as kubectl merges them: a context of the first (with this namespace)
+    // that uses the cluster and user of the second, chosen with --context; no -n.
+    String[] clusterAndUser = Kubectl.ok(null, "config", "view", "--minify", "-o",
+        "jsonpath={.contexts[0].context.cluster} {.contexts[0].context.user}").trim().split(" ");
+    Path contexts = Files.createTempFile("kubectl-purge-contexts", ".yaml");
+    Files.writeString(contexts, """
+        apiVersion: v1
+        kind: Config
+        contexts:
+        - name: plugin-it
+          context: {cluster: %s, user: %s, namespace: %s}
+        """.formatted(clusterAndUser[0], clusterAndUser[1], namespace));
+    Run merged = plugin(Map.of("KUBECONFIG", contexts + ":" + ControlPlane.kubeconfig()), "--context", "plugin-it",
+        "history");
+    Files.delete(contexts);
+    assertThat(merged.exitCode).as(merged.output).isZero();
+    assertThat(merged.output).contains("second", "first");
     Run noRuns = plugin("history", "nosuchschedule", "-n", namespace);
     assertThat(noRuns.exitCode).as("a schedule that does not exist (or a cluster without the kind)").isEqualTo(1);
   }
@@ -256,12 +273,17 @@ class KubectlPurgeIT {
 
   /** {@code kubectl purge ARGS} with no terminal: output and errors together. */
   static Run plugin(String... args) {
+    return plugin(Map.of(), args);
+  }
+
+  static Run plugin(Map<String, String> env, String... args) {
     List<String> command = new ArrayList<>(List.of("kubectl", "purge"));
     command.addAll(List.of(args));
     try {
       ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
           .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
       pb.environment().putAll(environment());
+      pb.environment().putAll(env);
       Process p = pb.start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       int code = p.waitFor();

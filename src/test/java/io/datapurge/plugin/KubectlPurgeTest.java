@@ -53,6 +53,18 @@ class KubectlPurgeTest {
   }
 
   @Test
+  void globalOptionsMayComeBeforeTheCommand() {
+    assertThat(PluginArgs.commandIndex(List.of("-n", "staging", "status", "reset"), Set.of())).isEqualTo(2);
+    assertThat(PluginArgs.commandIndex(List.of("--context=prod", "--kubeconfig", "/k", "approve"), Set.of()))
+        .isEqualTo(3);
+    assertThat(PluginArgs.commandIndex(List.of("-nstaging", "logs"), Set.of())).isEqualTo(1);
+    assertThat(PluginArgs.commandIndex(List.of("--help"), Set.of())).isEqualTo(-1);
+    Output o = run("-n", "staging", "status", "--help");
+    assertThat(o.code).isZero();
+    assertThat(o.out).contains("Usage:\n  kubectl purge status");
+  }
+
+  @Test
   void unknownOrIncompleteFlagsAreUsageErrorsNamingTheFlag() {
     assertThatThrownBy(() -> PluginArgs.parse(List.of("--bogus"), Set.of(), Set.of()))
         .hasMessage("unknown flag: --bogus");
