@@ -59,6 +59,12 @@ public class UserDataPurgeStatus {
   @JsonPropertyDescription("Ready, Reconciling and Stalled conditions (kstatus conventions).")
   private List<Condition> conditions = new ArrayList<>();
 
+  @JsonPropertyDescription("The plan awaiting approval (and, once approved, the plan being purged).")
+  private PlanStatus plan;
+
+  @JsonPropertyDescription("The approval through the annotation datapurge.io/approve, once the operator accepted it.")
+  private ApprovalStatus approval;
+
   public Phase getPhase() {
     return phase;
   }
@@ -169,6 +175,22 @@ public class UserDataPurgeStatus {
 
   public void setConditions(List<Condition> conditions) {
     this.conditions = conditions;
+  }
+
+  public PlanStatus getPlan() {
+    return plan;
+  }
+
+  public void setPlan(PlanStatus plan) {
+    this.plan = plan;
+  }
+
+  public ApprovalStatus getApproval() {
+    return approval;
+  }
+
+  public void setApproval(ApprovalStatus approval) {
+    this.approval = approval;
   }
 
   public Condition condition(String type) {

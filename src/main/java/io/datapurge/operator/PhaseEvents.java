@@ -1,5 +1,6 @@
 package io.datapurge.operator;
 
+import io.datapurge.api.ApprovalStatus;
 import io.datapurge.api.Phase;
 import io.datapurge.api.UserDataPurge;
 import io.datapurge.api.UserDataPurgeStatus;
@@ -60,6 +61,14 @@ final class PhaseEvents {
     synchronized (published) {
       return !transition.equals(published.put(resource.getMetadata().getUid(), transition));
     }
+  }
+
+  /** The Event that records an accepted approval: which plan, and when. */
+  void approved(KubernetesClient client, UserDataPurge resource, ApprovalStatus approval) {
+    LOG.info("Plan {} approved through the annotation {}", approval.getPlanId(), PlanApproval.ANNOTATION);
+    event(client, resource, false, "Approved", "Plan " + approval.getPlanId() + " approved through the annotation "
+        + PlanApproval.ANNOTATION + " at " + approval.getApprovedAt() + "; purging "
+        + resource.getSpec().getDatabase().getName() + ".", Instant.parse(approval.getApprovedAt()));
   }
 
   void record(KubernetesClient client, UserDataPurge resource, UserDataPurgeStatus status, Instant at) {

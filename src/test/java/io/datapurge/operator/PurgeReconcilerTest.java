@@ -137,6 +137,60 @@ class PurgeReconcilerTest {
   }
 
   @Test
+  void approvalAnnotationNamingThePlanReachesTheReconcilerAndPurgesWithoutANewGeneration() {
+    startOperator(null);
+    apply("approve", null);
+    Job plan = awaitJob("approve", "-plan-");
+    awaitStatus("approve", s -> s.getPhase() == Phase.Planning);
+    finish(plan, "Succeeded", 0, PLAN_RESULT);
+    UserDataPurgeStatus awaiting = awaitStatus("approve", s -> s.getPhase() == Phase.AwaitingConfirmation);
+    String planId = awaiting.getPlan().getId();
+
+    edit("approve", r -> r.getMetadata().setAnnotations(Map.of(PlanApproval.ANNOTATION, "0000000000aa")));
+    UserDataPurgeStatus stale = awaitStatus("approve", s -> "ApprovalStale".equals(s.getReason()));
+    assertThat(stale.getPhase()).isEqualTo(Phase.AwaitingConfirmation);
+    assertThat(jobs("approve")).as("an approval of another plan runs nothing").hasSize(1);
+
+    edit("approve", r -> r.getMetadata().setAnnotations(Map.of(PlanApproval.ANNOTATION, planId)));
+    Job purge = awaitJob("approve", "-purge-");
+    UserDataPurgeStatus running = awaitStatus("approve", s -> s.getPhase() == Phase.Running);
+    assertThat(running.getObservedGeneration()).as("an annotation is no new generation").isEqualTo(1L);
+    assertThat(running.getApproval().getPlanId()).isEqualTo(planId);
+    assertThat(running.getApproval().getApprovedAt()).isEqualTo("2026-11-26T05:00:00Z");
+    finish(purge, "Succeeded", 0, PURGE_RESULT);
+
+    UserDataPurgeStatus done = awaitStatus("approve", s -> s.getPhase() == Phase.Succeeded);
+    assertThat(done.getApproval().getPlanId()).isEqualTo(planId);
+    assertThat(done.getTotals().getAfter()).isZero();
+    await().untilAsserted(() -> assertThat(eventReasons("approve"))
+        .containsExactly("Planning", "AwaitingConfirmation", "ApprovalStale", "Approved", "Running", "Succeeded"));
+    assertThat(events("approve")).filteredOn(e -> "Approved".equals(e.getReason())).singleElement()
+        .satisfies(e -> assertThat(e.getMessage()).contains(planId, "2026-11-26T05:00:00Z"));
+  }
+
+  @Test
+  void approvalMadeForTheOldSpecDoesNotPurgeTheNewOne() {
+    startOperator(null);
+    apply("respec", null);
+    Job first = awaitJob("respec", "-plan-");
+    finish(first, "Succeeded", 0, PLAN_RESULT);
+    String planId = awaitStatus("respec", s -> s.getPhase() == Phase.AwaitingConfirmation).getPlan().getId();
+
+    edit("respec", r -> r.getSpec().setRunId("again"));
+    Job replan = await().until(() -> jobs("respec").stream()
+        .filter(j -> !j.getMetadata().getName().equals(first.getMetadata().getName())).findFirst().orElse(null),
+        java.util.Objects::nonNull);
+    assertThat(replan.getMetadata().getName()).contains("-plan-");
+    edit("respec", r -> r.getMetadata().setAnnotations(Map.of(PlanApproval.ANNOTATION, planId)));
+    finish(replan, "Succeeded", 0, PLAN_RESULT);
+
+    UserDataPurgeStatus stale = awaitStatus("respec", s -> "ApprovalStale".equals(s.getReason()));
+    assertThat(stale.getObservedGeneration()).isEqualTo(2L);
+    assertThat(stale.getPlan().getId()).isNotEqualTo(planId);
+    assertThat(jobs("respec")).extracting(j -> j.getMetadata().getName()).noneMatch(n -> n.contains("-purge-"));
+  }
+
+  @Test
   void jobOfTheRunsNameThatTheCacheHasNotSeenIsAdoptedAndReadFromTheApiNotDuplicated() {
     // Unlabelled, the Job never reaches the informer: its create answers 409, and every later
     // reconcile must find it through the API, as after a restart or with a lagging cache.
