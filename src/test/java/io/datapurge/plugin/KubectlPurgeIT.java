@@ -32,7 +32,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -62,15 +61,14 @@ class KubectlPurgeIT {
     this.client = client;
   }
 
-  /** The CRD of this branch, with status.plan and status.approval (other branches' ITs apply theirs). */
-  @BeforeEach
-  void applyCrd() {
-    Kubectl.ok(null, "apply", "--server-side", "--force-conflicts", "-f", "crds/userdatapurges.datapurge.io-v1.yml");
+  /** This checkout's CRDs (both kinds: the operator watches schedules too, and `run --from` needs them). */
+  void applyCrds() {
+    Kubectl.ok(null, "apply", "--server-side", "--force-conflicts", "-k", "crds");
   }
 
   @BeforeAll
   void startOperator() throws Exception {
-    applyCrd();
+    applyCrds();
     namespace = ControlPlane.createNamespace(client, "purge-plugin-it");
     Kubectl.ok(Files.readString(Path.of("deploy/examples/secret.yaml")).replace("namespace: staging", "namespace: "
         + namespace).replace("username: purge", "username: " + PostgresServer.user())
@@ -261,6 +259,41 @@ class KubectlPurgeIT {
     assertThat(merged.output).contains("second", "first");
     Run noRuns = plugin("history", "nosuchschedule", "-n", namespace);
     assertThat(noRuns.exitCode).as("a schedule that does not exist (or a cluster without the kind)").isEqualTo(1);
+  }
+
+  @Test
+  void runFromAScheduleCreatesOneRunFromItsTemplateAndHistoryOfTheScheduleListsIt() throws Exception {
+    String db = newDatabase();
+    // a suspended schedule never ticks: the only run is the one made by hand
+    String plan = manifest("unused", db);
+    String template = plan.substring(plan.indexOf("\nspec:\n") + "\nspec:\n".length()).lines()
+        .map(l -> "      " + l).collect(Collectors.joining("\n"));
+    Kubectl.ok("""
+        apiVersion: datapurge.io/v1alpha1
+        kind: UserDataPurgeSchedule
+        metadata: {name: nightly, namespace: %s}
+        spec:
+          schedule: "0 3 * * *"
+          suspend: true
+          template:
+            spec:
+        %s
+        """.formatted(namespace, template), "apply", "-f", "-");
+
+    Run run = plugin("run", "--from", "schedule/nightly", "--name", "nightly-by-hand", "-n", namespace);
+
+    assertThat(run.exitCode).as(run.output).isZero();
+    purges().awaitPhase("nightly-by-hand", Phase.AwaitingConfirmation);
+    UserDataPurge created = client.resources(UserDataPurge.class).inNamespace(namespace).withName("nightly-by-hand").get();
+    assertThat(created.getMetadata().getLabels()).containsEntry("datapurge.io/schedule", "nightly");
+    assertThat(created.getMetadata().getOwnerReferences()).singleElement()
+        .satisfies(o -> assertThat(o.getKind() + "/" + o.getName()).isEqualTo("UserDataPurgeSchedule/nightly"));
+    assertThat(created.getSpec().getDatabase().getName()).isEqualTo(db);
+    Run history = plugin("history", "nightly", "-n", namespace);
+    assertThat(history.exitCode).as(history.output).isZero();
+    assertThat(history.output.lines().skip(1).map(l -> l.split("\\s+")[0]).toList()).containsExactly("nightly-by-hand");
+    Run again = plugin("run", "--from", "schedule/nightly", "--name", "nightly-by-hand", "-n", namespace);
+    assertThat(again.exitCode).as("a second run of the same name is refused by the API server").isNotZero();
   }
 
   // --- the plugin through kubectl
