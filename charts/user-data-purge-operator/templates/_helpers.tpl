@@ -66,9 +66,11 @@ Pod reads the database credentials through secretKeyRef, resolved by the kubelet
 - apiGroups: [""]
   resources: [pods]
   verbs: [get, list, watch]
+# create/patch: the operator's own Events; list/watch: the kubelet's FailedMount Events, which
+# name a missing spec.seed ConfigMap (the operator reads no ConfigMaps itself).
 - apiGroups: [""]
   resources: [events]
-  verbs: [create, patch]
+  verbs: [create, patch, list, watch]
 {{- end }}
 
 {{/* Refuse combinations the schema cannot express with a message that names the fix. */}}

@@ -1,8 +1,10 @@
 package io.datapurge.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 /** Rows of one table of the plan, before and after the run. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public class TableStatus {
 
   @JsonPropertyDescription("Schema-qualified table name, e.g. public.auth_user.")
@@ -15,16 +17,19 @@ public class TableStatus {
   @JsonPropertyDescription("Exact row count before the run.")
   private Long before;
 
-  @JsonPropertyDescription("Exact row count after the run (equals before for a plan or dry run).")
+  @JsonPropertyDescription("Exact row count after the run, at commit (equals before for a plan or dry run).")
   private Long after;
 
-  @JsonPropertyDescription("Rows this run deleted (for a plan or dry run: would delete); before - deleted = after."
+  @JsonPropertyDescription("Rows this run deleted (for a plan or dry run: would delete); before - deleted (+ seeded) = after."
       + " 0 for an unlinked table.")
   private Long deleted;
 
   @JsonPropertyDescription("How the rows went: truncate (only for a table emptied entirely) or delete; absent for"
       + " an unlinked table.")
   private String method;
+
+  @JsonPropertyDescription("Rows the seed (spec.seed) added to this table; absent without a seed.")
+  private Long seeded;
 
   public TableStatus() {}
 
@@ -79,6 +84,14 @@ public class TableStatus {
 
   public void setBefore(Long before) {
     this.before = before;
+  }
+
+  public Long getSeeded() {
+    return seeded;
+  }
+
+  public void setSeeded(Long seeded) {
+    this.seeded = seeded;
   }
 
   public Long getAfter() {

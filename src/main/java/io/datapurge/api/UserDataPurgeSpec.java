@@ -89,6 +89,18 @@ public class UserDataPurgeSpec {
   @JsonPropertyDescription("Free-form run label; change it (or anything else in spec) to run the purge again.")
   private String runId;
 
+  @Size(max = 16)
+  @JsonPropertyDescription("SQL run after the delete, in the purge's transaction and with the purge's database role,"
+      + " in order: ConfigMap keys holding plain SQL or pg_dump --data-only output. Seeded rows are counted"
+      + " (status.tables[].seeded); a failing statement rolls everything back. A plan or dry run only counts the"
+      + " statements. A missing ConfigMap or key shows as reason ConfigMapNotFound until it exists.")
+  private List<SeedSource> seed = new ArrayList<>();
+
+  @Default("false")
+  @JsonPropertyDescription("Restart the sequences the purged tables own before the seed (past the largest value"
+      + " left in their column, their start when it is empty), so seeded ids are predictable.")
+  private Boolean resetSequences = false;
+
   @JsonPropertyDescription("Also delete the users of this Auth0 tenant once the database purge has committed"
       + " (dryRun and plans only count them). See docs/auth0.md.")
   private Auth0Spec auth0;
@@ -163,6 +175,22 @@ public class UserDataPurgeSpec {
 
   public void setRunId(String runId) {
     this.runId = runId;
+  }
+
+  public List<SeedSource> getSeed() {
+    return seed;
+  }
+
+  public void setSeed(List<SeedSource> seed) {
+    this.seed = seed;
+  }
+
+  public Boolean getResetSequences() {
+    return resetSequences;
+  }
+
+  public void setResetSequences(Boolean resetSequences) {
+    this.resetSequences = resetSequences;
   }
 
   public Auth0Spec getAuth0() {

@@ -47,6 +47,9 @@ public class UserDataPurgeStatus {
   @JsonPropertyDescription("Row counts summed over every table.")
   private Totals totals;
 
+  @JsonPropertyDescription("Statements in the spec.seed files (a plan or dry run parses them, never runs them).")
+  private Integer seedStatements;
+
   @JsonPropertyDescription("Auth0 users before and after the run, when spec.auth0 is set.")
   private Auth0Status auth0;
 
@@ -139,6 +142,14 @@ public class UserDataPurgeStatus {
 
   public void setTotals(Totals totals) {
     this.totals = totals;
+  }
+
+  public Integer getSeedStatements() {
+    return seedStatements;
+  }
+
+  public void setSeedStatements(Integer seedStatements) {
+    this.seedStatements = seedStatements;
   }
 
   public Auth0Status getAuth0() {

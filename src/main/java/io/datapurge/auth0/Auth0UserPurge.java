@@ -158,7 +158,8 @@ public final class Auth0UserPurge {
     if (o.error() == null && o.remaining() == 0) return withAuth0;
     String why = o.error() != null ? o.error()
         : "they were still listed after " + MAX_PASSES + " passes (created meanwhile, or Auth0's search lagging)";
-    long rows = db.totals() == null ? 0 : db.totals().before() - db.totals().after();
+    long rows = db.totals() == null ? 0 : db.totals().before() - db.totals().after()
+        + (db.totals().seeded() == null ? 0 : db.totals().seeded());
     return withAuth0.withError(PurgeResult.Failure.of(FailureReason.Auth0Incomplete,
         "Database " + db.database() + " was purged and committed (" + rows + " rows deleted), but "
             + o.remaining() + (o.after() == null ? " (estimated)" : "") + " users remain in Auth0 tenant "

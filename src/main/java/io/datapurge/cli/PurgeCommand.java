@@ -15,6 +15,7 @@ import io.datapurge.purge.PurgeResult;
 import io.datapurge.purge.PurgeSelection;
 import io.datapurge.purge.PurgeStatements;
 import io.datapurge.purge.RunLedger;
+import io.datapurge.purge.SeedScript;
 import io.datapurge.purge.SqlFailures;
 import io.datapurge.purge.TableName;
 import java.io.Console;
@@ -106,8 +107,14 @@ public final class PurgeCommand implements Callable<Integer> {
       description = "Where to write the JSON result (default /dev/termination-log when it exists).")
   Path resultFile;
 
-  @Option(names = "--reset-sequences", description = "Restart the sequences owned by the purged tables.")
+  @Option(names = "--reset-sequences", description = "Restart the sequences owned by the purged tables (before the"
+      + " seed), past the largest value left in their column.")
   boolean resetSequences;
+
+  @Option(names = "--seed-file", paramLabel = "PATH",
+      description = "SQL (or pg_dump --data-only output) run after the delete, in the same transaction, with the"
+          + " purge's role; repeat for more, run in order. A dry run only counts its statements.")
+  List<Path> seedFiles = new ArrayList<>();
 
   @Option(names = "--backup-schema", paramLabel = "NAME",
       description = "Copy the purged rows into this new schema first (see restore).")
@@ -197,7 +204,7 @@ public final class PurgeCommand implements Callable<Integer> {
     return new PurgeRequest(tables.stream().map(TableName::parse).toList(),
         keep.stream().map(TableName::parse).toList(), !noDependents, strategy, dryRun, confirm, force,
         lockTimeout, statementTimeout, resetSequences, backupSchema, pattern, allowProtected, runId,
-        predicates, auth0.identityColumn(!predicates.isEmpty()));
+        seedFiles.stream().map(SeedScript::read).toList(), predicates, auth0.identityColumn(!predicates.isEmpty()));
   }
 
   /** --where TABLE=PREDICATE, split at the first '=' that ends a valid table name (a predicate holds '=' too). */
@@ -257,7 +264,9 @@ public final class PurgeCommand implements Callable<Integer> {
     String header = "-- SQL a purge of this plan runs (this dry run ran only the counts), after checking the"
         + " confirmation and taking its advisory lock\n"
         + (resetSequences ? "-- --reset-sequences: after the removal, alter sequence ... restart for each"
-            + " sequence the purged tables own\n" : "");
+            + " sequence the purged tables own, past the largest value left in its column\n" : "")
+        + (seedFiles.isEmpty() ? "" : "-- --seed-file: after the removal and before the key check, the seed's "
+            + seedFiles.size() + " file(s) run in order (not shown)\n");
     return header + PurgeStatements.of(plan, strategy, selection == null ? PurgeSelection.all(plan) : selection)
         .script(lockTimeout, statementTimeout);
   }

@@ -130,10 +130,20 @@ public final class PurgeExecutor {
       if (request.backupSchema() != null) Backup.copy(connection, plan, request.backupSchema());
       Map<Table, Long> reported = new HashMap<>();
       for (PurgeStatements.Removal removal : sql.removals()) remove(connection, removal, reported);
-      if (request.resetSequences()) resetSequences(connection, plan);
-      execute(connection, sql.checkKeys()); // deferred key checks fail here, not at COMMIT
+      boolean seeding = !request.seed().isEmpty();
+      List<Long> removed = null;
+      if (request.resetSequences() || seeding) {
+        // before the seed, so seeded ids are predictable and a failed seed rolls the sequences back too
+        Seeding.restart(connection, Seeding.ownedSequences(connection,
+            plan.purged().stream().map(e -> e.table().oid()).toList()), request.resetSequences());
+      }
+      if (seeding) {
+        removed = after(connection, plan, sql, partly, before);
+        Seeding.run(connection, request.seed());
+      }
+      execute(connection, sql.checkKeys()); // deferred key checks fail here (the seed's too), not at COMMIT
       List<Long> deleted = deleted(plan, before, reported);
-      counts = tableCounts(plan, before, after(connection, plan, sql, partly, before), deleted, sql.methods());
+      counts = tableCounts(plan, before, after(connection, plan, sql, partly, before), deleted, sql.methods(), removed);
       verify(plan, selection, counts, selected, reported);
       PurgeResult done = result(database, request, true, counts, started, null);
       if (ledger != null && request.runId() != null) ledger.record(connection, request.runId(), done, identities);
@@ -166,10 +176,10 @@ public final class PurgeExecutor {
       TableCount c = counts.get(i);
       if (c.role().equals(PurgePlan.UNLINKED)) continue;
       Table t = plan.entries().get(i).table();
-      long expectedAfter = c.before() - c.deleted(); // issue 18 adds the seeded rows here
+      long expectedAfter = expectedAfter(c);
       if (c.after() != expectedAfter) {
         wrong.add(c.table() + " (" + c.after() + " rows after, expected " + expectedAfter + " = " + c.before()
-            + " before - " + c.deleted() + " deleted)");
+            + " before - " + c.deleted() + " deleted" + (c.seeded() == null ? "" : " + " + c.seeded() + " seeded") + ")");
       }
       if (selection.predicate(t) != null) {
         long chosen = selected.get(root++);
@@ -362,30 +372,32 @@ public final class PurgeExecutor {
     return result;
   }
 
-  private static void resetSequences(Connection connection, PurgePlan plan) throws SQLException {
-    Long[] oids = plan.purged().stream().map(e -> e.table().oid()).toArray(Long[]::new);
-    List<String> sequences = new ArrayList<>();
-    try (PreparedStatement st = connection.prepareStatement("""
-        select n.nspname, s.relname from pg_depend d
-        join pg_class s on s.oid = d.objid and s.relkind = 'S' join pg_namespace n on n.oid = s.relnamespace
-        where d.classid = 'pg_class'::regclass and d.refclassid = 'pg_class'::regclass
-          and d.deptype in ('a', 'i') and d.refobjid::bigint = any(?)
-        order by 1, 2""")) {
-      st.setArray(1, connection.createArrayOf("bigint", oids));
-      try (ResultSet rs = st.executeQuery()) {
-        while (rs.next()) sequences.add(new TableName(rs.getString(1), rs.getString(2)).sql());
-      }
-    }
-    for (String seq : sequences) execute(connection, "alter sequence " + seq + " restart"); // transactional
+  /**
+   * What a purged table must hold at commit, else the purge rolls back: the rows the delete kept
+   * (before - deleted; without {@code deleted}, a table emptied whole) plus the rows the seed added.
+   */
+  static long expectedAfter(TableCount c) {
+    long deleted = c.deleted() == null ? c.before() : c.deleted();
+    return c.before() - deleted + (c.seeded() == null ? 0 : c.seeded());
   }
 
   private static List<TableCount> tableCounts(PurgePlan plan, List<Long> before, List<Long> after, List<Long> deleted,
       Map<Table, String> methods) {
+    return tableCounts(plan, before, after, deleted, methods, null);
+  }
+
+  /**
+   * With {@code removed} (the counts after the delete, taken before the seed): {@code seeded} is the
+   * difference to {@code after}. Exact: the plan's tables are locked, so only this transaction writes them.
+   */
+  private static List<TableCount> tableCounts(PurgePlan plan, List<Long> before, List<Long> after, List<Long> deleted,
+      Map<Table, String> methods, List<Long> removed) {
     List<TableCount> result = new ArrayList<>();
     for (int i = 0; i < plan.entries().size(); i++) {
       PurgePlan.Entry e = plan.entries().get(i);
       result.add(new TableCount(e.table().toString(), e.role(), before.get(i), after.get(i),
-          deleted == null ? null : deleted.get(i), methods.get(e.table())));
+          deleted == null ? null : deleted.get(i), methods.get(e.table()),
+          removed == null ? null : after.get(i) - removed.get(i)));
     }
     return result;
   }
@@ -396,13 +408,18 @@ public final class PurgeExecutor {
 
   private static PurgeResult result(String database, PurgeRequest request, boolean committed,
       List<TableCount> counts, long started, PurgeResult.Failure error) {
+    boolean seeded = counts != null && counts.stream().anyMatch(c -> c.seeded() != null);
     PurgeResult.Totals totals = counts == null ? null : new PurgeResult.Totals(
         counts.stream().filter(c -> !c.role().equals(PurgePlan.UNLINKED)).mapToLong(TableCount::before).sum(),
         counts.stream().filter(c -> !c.role().equals(PurgePlan.UNLINKED)).mapToLong(TableCount::after).sum(),
+        seeded ? counts.stream().filter(c -> !c.role().equals(PurgePlan.UNLINKED) && c.seeded() != null)
+            .mapToLong(TableCount::seeded).sum() : null,
         counts.stream().anyMatch(c -> c.deleted() == null) ? null : counts.stream()
             .filter(c -> !c.role().equals(PurgePlan.UNLINKED)).mapToLong(TableCount::deleted).sum());
+    List<PurgeResult.SeedFile> seed = request.seed().isEmpty() ? null
+        : request.seed().stream().map(s -> new PurgeResult.SeedFile(s.file(), s.size())).toList();
     return new PurgeResult(database, request.strategy().label(), request.dryRun(), committed, counts, totals,
-        (System.nanoTime() - started) / 1_000_000, error, request.runId(), null);
+        (System.nanoTime() - started) / 1_000_000, error, request.runId(), null, null, seed);
   }
 
   private static void setTimeouts(Connection connection, PurgeRequest request) throws SQLException {

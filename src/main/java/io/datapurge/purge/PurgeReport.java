@@ -7,6 +7,14 @@ import java.util.List;
 public final class PurgeReport {
   private PurgeReport() {}
 
+  /** The row's cells; the SEEDED column (index 4) only when the run seeded. */
+  private static String[] columns(boolean seeded, String... cells) {
+    if (seeded) return cells;
+    String[] without = new String[cells.length - 1];
+    for (int i = 0, j = 0; i < cells.length; i++) if (i != 4) without[j++] = cells[i];
+    return without;
+  }
+
   private static String text(Long n) {
     return n == null ? "" : Long.toString(n);
   }
@@ -18,23 +26,33 @@ public final class PurgeReport {
     if (result.runId() != null) out.append(", run ").append(result.runId());
     out.append('\n');
     if (result.tables() != null) {
+      boolean seeded = result.tables().stream().anyMatch(c -> c.seeded() != null);
       List<String[]> rows = new ArrayList<>();
-      rows.add(new String[] {"TABLE", "ROLE", "BEFORE", "DELETED", "AFTER", "METHOD", "WHY"});
+      rows.add(columns(seeded, "TABLE", "ROLE", "BEFORE", "DELETED", "SEEDED", "AFTER", "METHOD", "WHY"));
       for (int i = 0; i < result.tables().size(); i++) {
         PurgeResult.TableCount c = result.tables().get(i);
         String why = plan != null && i < plan.entries().size() ? plan.entries().get(i).why() : "";
-        rows.add(new String[] {c.table(), c.role(), Long.toString(c.before()), text(c.deleted()),
-            Long.toString(c.after()), c.method() == null ? "" : c.method(), why});
+        rows.add(columns(seeded, c.table(), c.role(), Long.toString(c.before()), text(c.deleted()), text(c.seeded()),
+            Long.toString(c.after()), c.method() == null ? "" : c.method(), why));
       }
       if (result.totals() != null) {
-        rows.add(new String[] {"total (purged tables)", "", Long.toString(result.totals().before()),
-            text(result.totals().deleted()), Long.toString(result.totals().after()), "", ""});
+        PurgeResult.Totals t = result.totals();
+        rows.add(columns(seeded, "total (purged tables)", "", Long.toString(t.before()), text(t.deleted()),
+            text(t.seeded()), Long.toString(t.after()), "", ""));
       }
-      int[] width = new int[7];
-      for (String[] r : rows) for (int i = 0; i < 7; i++) width[i] = Math.max(width[i], r[i].length());
+      int columns = rows.get(0).length;
+      int[] width = new int[columns];
+      for (String[] r : rows) for (int i = 0; i < columns; i++) width[i] = Math.max(width[i], r[i].length());
       for (String[] r : rows) {
-        out.append(String.format("%-" + width[0] + "s  %-" + width[1] + "s  %" + width[2] + "s  %" + width[3]
-            + "s  %" + width[4] + "s  %-" + width[5] + "s  %s", (Object[]) r).stripTrailing()).append('\n');
+        StringBuilder row = new StringBuilder(String.format("%-" + width[0] + "s  %-" + width[1] + "s", r[0], r[1]));
+        for (int i = 2; i < columns - 1; i++) row.append(String.format("  %" + width[i] + "s", r[i]));
+        out.append(row.append("  ").append(r[columns - 1]).toString().stripTrailing()).append('\n');
+      }
+    }
+    if (result.seed() != null) {
+      for (PurgeResult.SeedFile f : result.seed()) {
+        out.append("seed ").append(f.file()).append(": ").append(f.statements()).append(" statements")
+            .append(Boolean.TRUE.equals(result.dryRun()) ? " (parsed, not run)" : "").append('\n');
       }
     }
     if (result.auth0() != null) {

@@ -244,6 +244,55 @@ class UserDataPurgeIT {
   }
 
   @Test
+  void missingSeedConfigMapIsReportedAndThePlanProceedsOnceItExists() throws Exception {
+    String db = newDatabase();
+    Map<String, Long> before = counts(db);
+    // the example as a plan (no confirm) whose seed names a ConfigMap that does not exist yet
+    apply("reset-and-seed.yaml", "late-seed", db, Map.of("configMap: seed-admin", "configMap: seed-late",
+        "confirm: pyfactor", "dryRun: false"));
+
+    UserDataPurgeStatus waiting = awaitStatus("late-seed", s -> "ConfigMapNotFound".equals(s.getReason()));
+    assertThat(waiting.getPhase()).isEqualTo(Phase.Planning);
+    assertThat(waiting.getMessage()).contains("ConfigMap seed-late with key admin.sql", "spec.seed[0]",
+        "does not exist", "Create it in namespace " + namespace);
+    assertThat(waiting.condition("Stalled").getStatus()).isEqualTo("False");
+
+    String configMap = example("reset-and-seed.yaml", Map.of("name: seed-admin", "name: seed-late")).split("(?m)^---$")[1];
+    kubectl(configMap, "apply", "-f", "-");
+    UserDataPurgeStatus plan = awaitPhase("late-seed", Phase.AwaitingConfirmation);
+    assertThat(plan.getReason()).isNull();
+    assertThat(plan.getSeedStatements()).isEqualTo(3);
+    assertThat(plan.getMessage()).contains("then the seed's 3 statements would run");
+    assertThat(counts(db)).as("a plan neither deletes nor seeds").isEqualTo(before);
+  }
+
+  @Test
+  void resetAndSeedExampleLeavesTheAdminAndTwoTestUsersAndReportsSeededRows() throws Exception {
+    String db = newDatabase();
+    Map<String, Long> before = counts(db);
+    apply("reset-and-seed.yaml", "reset-and-seed", db, Map.of());
+
+    UserDataPurgeStatus done = awaitPhase("reset-and-seed", Phase.Succeeded);
+
+    assertThat(perTable(done, TableStatus::getBefore)).isEqualTo(before);
+    assertThat(perTable(done, TableStatus::getSeeded)).containsEntry("public.auth_user", 3L)
+        .containsEntry("public.custom_auth_tenant", 1L).containsEntry("public.custom_auth_onboardingprogress", 3L)
+        .containsEntry("public.django_admin_log", 0L);
+    assertThat(perTable(done, TableStatus::getAfter)).isEqualTo(perTable(done, TableStatus::getSeeded));
+    assertThat(done.getTotals().getSeeded()).isEqualTo(7L);
+    assertThat(done.getTotals().getAfter()).isEqualTo(7L);
+    assertThat(done.getMessage()).contains(sum(before) + " rows deleted", "7 rows seeded");
+    assertThat(counts(db)).containsEntry("public.auth_user", 3L).containsEntry("public.accounts_profile", 0L);
+    try (Connection c = PostgresServer.connect(db); var st = c.createStatement();
+        var rs = st.executeQuery("select id, password from auth_user where username = 'admin' and is_superuser")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getLong(1)).as("resetSequences: the admin is user 1").isEqualTo(1L);
+      assertThat(io.datapurge.testing.DjangoPasswords.djangoChecks("change-me", rs.getString(2)))
+          .as("Django accepts the example admin's password").isEqualTo("True pbkdf2_sha256 False");
+    }
+  }
+
+  @Test
   void unreachableDatabaseFailsWithConnectionFailedAndStaysFailed() throws Exception {
     String db = newDatabase();
     apply("plan-only.yaml", "db-down", db, Map.of("port: " + PostgresServer.port(), "port: " + closedPort()));

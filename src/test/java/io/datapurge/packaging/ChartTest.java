@@ -266,9 +266,9 @@ class ChartTest {
   @Test
   void schemaRejectsAJobDeadlineThatIsNotADuration() {
     assertThatThrownBy(() -> RenderedChart.render(Map.of("job", Map.of("deadline", "30 minutes"))))
-        .hasMessageContaining("job.deadline");
+        .hasMessageContaining("/job/deadline");
     assertThatThrownBy(() -> RenderedChart.render(Map.of("job", Map.of("ttl", "0s"))))
-        .hasMessageContaining("job.ttl");
+        .hasMessageContaining("/job/ttl");
   }
 
   @Test
@@ -365,11 +365,24 @@ class ChartTest {
     Map<?, ?> chart = new ObjectMapper(new YAMLFactory())
         .readValue(RenderedChart.CHART.resolve("Chart.yaml").toFile(), Map.class);
 
-    // No kubeVersion (the chart needs 1.25+): helm-java's bundled Helm renders client-side as
-    // Kubernetes v1.20.0 and would refuse every template in this suite.
     assertThat(chart.get("home")).asString().startsWith("https://");
     assertThat((List<?>) chart.get("sources")).isNotEmpty();
     assertThat((List<?>) chart.get("maintainers")).isNotEmpty();
+    assertThat(chart.get("kubeVersion")).isEqualTo(">=1.25.0-0");
+  }
+
+  @Test
+  void helmRefusesAClusterOlderThanTheChartNeeds() {
+    assertThatThrownBy(() -> RenderedChart.render("old", "purge-system", Map.of(), "v1.24.17"))
+        .hasMessageContaining("chart requires kubeVersion: >=1.25.0-0 which is incompatible with Kubernetes v1.24.17");
+  }
+
+  @Test
+  void helmAcceptsTheOldestSupportedAndVendorPreReleaseVersions() {
+    for (String version : List.of("v1.25.0", "v1.30.2-eks-1552ad0", "v1.34.4")) {
+      assertThat(RenderedChart.render("new", "purge-system", Map.of(), version).one(Deployment.class))
+          .as(version).isNotNull();
+    }
   }
 
   @Test

@@ -178,7 +178,8 @@ class DeployManifestsTest {
       assertThat(purge.get("apiVersion").asText()).isEqualTo("datapurge.io/v1alpha1");
       assertThat(purge.get("kind").asText()).isEqualTo("UserDataPurge");
       assertThat(fieldNames(purge.get("spec"))).isSubsetOf(
-          "database", "tables", "where", "includeDependents", "keep", "strategy", "confirm", "dryRun", "runId");
+          "database", "tables", "where", "includeDependents", "keep", "strategy", "confirm", "dryRun", "runId", "seed",
+          "resetSequences");
       assertThat(fieldNames(purge.at("/spec/database")))
           .isSubsetOf("host", "port", "name", "sslMode", "credentialsSecret");
       assertThat(purge.at("/spec/database/sslMode").asText("verify-full"))
@@ -199,6 +200,20 @@ class DeployManifestsTest {
       validate(YAML.createObjectNode().set("spec", purge.get("spec")), schema, "", problems);
       assertThat(problems).as(purge.at("/metadata/name").asText()).isEmpty();
     }
+  }
+
+  @Test
+  void seedExampleShipsTheConfigMapItNamesAndItsSqlSplitsIntoStatements() throws Exception {
+    List<JsonNode> docs = YAML.readValues(YAML.createParser(DEPLOY.resolve("examples/reset-and-seed.yaml").toFile()),
+        JsonNode.class).readAll();
+    assertThat(docs).hasSize(2);
+    JsonNode seed = docs.get(0).at("/spec/seed/0");
+    JsonNode configMap = docs.get(1);
+    assertThat(configMap.get("kind").asText()).isEqualTo("ConfigMap");
+    assertThat(configMap.at("/metadata/name").asText()).isEqualTo(seed.get("configMap").asText());
+    String sql = configMap.at("/data/" + seed.get("key").asText()).asText();
+    assertThat(io.datapurge.purge.SeedScript.parse("admin.sql", sql).size()).isEqualTo(3);
+    assertThat(docs.get(0).at("/spec/resetSequences").asBoolean()).isTrue();
   }
 
   @Test
@@ -235,7 +250,8 @@ class DeployManifestsTest {
   }
 
   static List<JsonNode> examples() throws IOException {
-    return List.of(example("plan-only.yaml"), example("purge.yaml"), example("dry-run.yaml"));
+    return List.of(example("plan-only.yaml"), example("purge.yaml"), example("dry-run.yaml"),
+        example("reset-and-seed.yaml"));
   }
 
   private static List<String> fieldNames(JsonNode node) {

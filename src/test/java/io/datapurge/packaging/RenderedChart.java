@@ -52,6 +52,14 @@ public final class RenderedChart {
    * @throws IllegalStateException with Helm's message when the schema or a template refuses the values
    */
   public static RenderedChart render(String release, String namespace, Map<String, ?> values) {
+    return render(release, namespace, values, KUBE_VERSION);
+  }
+
+  /** The Kubernetes version the chart is rendered for: the local plane's (hack/controlplane). */
+  public static final String KUBE_VERSION = "v1.34.4";
+
+  /** Renders the chart for a cluster of the given Kubernetes version ({@code --kube-version}). */
+  public static RenderedChart render(String release, String namespace, Map<String, ?> values, String kubeVersion) {
     // helm-java's template, unlike `helm template`, looks up against the cluster of env KUBECONFIG
     // when it is set (as in hack/test.sh). The chart's check of the release namespace's Pod
     // Security labels belongs to a real install (HelmNamespaceIT); here it is off unless asked for.
@@ -65,6 +73,7 @@ public final class RenderedChart {
           .withName(release)
           .withNamespace(namespace)
           .withValuesFile(valuesFile)
+          .withKubeVersion(kubeVersion)
           .call();
       return new RenderedChart(out);
     } catch (IOException e) {

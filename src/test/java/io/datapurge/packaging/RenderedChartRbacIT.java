@@ -34,7 +34,9 @@ class RenderedChartRbacIT {
       new String[] {"get", "pods"},
       new String[] {"list", "pods"},
       new String[] {"watch", "pods"},
-      new String[] {"create", "events"});
+      new String[] {"create", "events"},
+      new String[] {"list", "events"},
+      new String[] {"watch", "events"});
 
   static final List<String[]> NEVER = List.of(
       new String[] {"get", "secrets"}, new String[] {"list", "secrets"}, new String[] {"watch", "secrets"},
