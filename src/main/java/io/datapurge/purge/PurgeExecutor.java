@@ -171,27 +171,34 @@ public final class PurgeExecutor {
   private static void verify(PurgePlan plan, PurgeSelection selection, List<TableCount> counts, List<Long> selected,
       Map<Table, Long> reported) {
     List<String> wrong = new ArrayList<>();
+    List<String> selection0 = new ArrayList<>();
     int root = 0;
     for (int i = 0; i < counts.size(); i++) {
       TableCount c = counts.get(i);
       if (c.role().equals(PurgePlan.UNLINKED)) continue;
       Table t = plan.entries().get(i).table();
-      long expectedAfter = expectedAfter(c);
-      if (c.after() != expectedAfter) {
-        wrong.add(c.table() + " (" + c.after() + " rows after, expected " + expectedAfter + " = " + c.before()
-            + " before - " + c.deleted() + " deleted" + (c.seeded() == null ? "" : " + " + c.seeded() + " seeded") + ")");
+      long expected = expectedAfter(c);
+      if (c.after() != expected) {
+        wrong.add(c.table() + " (" + c.after() + " rows" + (expected == 0 && c.seeded() == null ? ""
+            : ", " + expected + " expected: " + c.before() + " before - " + c.deleted() + " deleted"
+                + (c.seeded() == null ? "" : " + " + c.seeded() + " seeded")) + ")");
       }
       if (selection.predicate(t) != null) {
         long chosen = selected.get(root++);
         if (reported.get(t) != chosen) {
-          wrong.add(c.table() + " (its predicate selected " + chosen + " rows, the delete removed "
-              + reported.get(t) + ": a predicate must not depend on rows the purge deletes)");
+          selection0.add(c.table() + " (its predicate selected " + chosen + " rows, the delete removed "
+              + reported.get(t) + ")");
         }
       }
     }
     if (!wrong.isEmpty()) {
-      throw new PurgeException(FailureReason.VerificationFailed, "The rows after the purge do not match what it"
-          + " deleted in " + String.join(", ", wrong) + " (a trigger or rule added or removed rows?)."
+      throw new PurgeException(FailureReason.VerificationFailed, "Rows remained after the purge in "
+          + String.join(", ", wrong) + " (a trigger or rule put them back?)."
+          + " The transaction was rolled back; nothing was deleted.");
+    }
+    if (!selection0.isEmpty()) {
+      throw new PurgeException(FailureReason.VerificationFailed, "A predicate chose other rows while the purge ran in "
+          + String.join(", ", selection0) + ": a predicate must not depend on rows the purge deletes."
           + " The transaction was rolled back; nothing was deleted.");
     }
   }
