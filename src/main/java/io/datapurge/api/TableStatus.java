@@ -20,16 +20,16 @@ public class TableStatus {
   @JsonPropertyDescription("Exact row count after the run, at commit (equals before for a plan or dry run).")
   private Long after;
 
-  @JsonPropertyDescription("Rows this run deleted (for a plan or dry run: would delete); before - deleted (+ seeded) = after."
+  @JsonPropertyDescription("Rows the seed (spec.seed) added to this table; absent without a seed.")
+  private Long seeded;
+
+  @JsonPropertyDescription("Rows this run deleted (for a plan or dry run: would delete); before - deleted = after."
       + " 0 for an unlinked table.")
   private Long deleted;
 
   @JsonPropertyDescription("How the rows went: truncate (only for a table emptied entirely) or delete; absent for"
       + " an unlinked table.")
   private String method;
-
-  @JsonPropertyDescription("Rows the seed (spec.seed) added to this table; absent without a seed.")
-  private Long seeded;
 
   public TableStatus() {}
 

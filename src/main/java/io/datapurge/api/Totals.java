@@ -13,11 +13,11 @@ public class Totals {
   @JsonPropertyDescription("Rows in all tables of the plan after the run.")
   private Long after;
 
-  @JsonPropertyDescription("Rows this run deleted from all tables of the plan (plan or dry run: would delete).")
-  private Long deleted;
-
   @JsonPropertyDescription("Rows the seed (spec.seed) added to the purged tables; absent without a seed.")
   private Long seeded;
+
+  @JsonPropertyDescription("Rows this run deleted from all tables of the plan (plan or dry run: would delete).")
+  private Long deleted;
 
   public Totals() {}
 

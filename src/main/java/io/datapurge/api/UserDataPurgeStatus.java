@@ -1,6 +1,7 @@
 package io.datapurge.api;
 
 import com.fasterxml.jackson.annotation.JsonClassDescription;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -12,6 +13,8 @@ import java.util.Objects;
 @JsonClassDescription("What the operator observed: the phase of the current run, its Job, the row counts"
     + " before and after, and Ready/Reconciling/Stalled conditions. Written only by the operator.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
+// A CRD newer than this operator may carry fields it does not know (an upgrade applies the CRD first).
+@JsonIgnoreProperties(ignoreUnknown = true)
 public class UserDataPurgeStatus {
 
   @JsonPropertyDescription("Pending, Planning, AwaitingConfirmation, Running, Succeeded, Failed or Blocked.")
@@ -55,6 +58,12 @@ public class UserDataPurgeStatus {
 
   @JsonPropertyDescription("Ready, Reconciling and Stalled conditions (kstatus conventions).")
   private List<Condition> conditions = new ArrayList<>();
+
+  @JsonPropertyDescription("The plan awaiting approval (and, once approved, the plan being purged).")
+  private PlanStatus plan;
+
+  @JsonPropertyDescription("The approval through the annotation datapurge.io/approve, once the operator accepted it.")
+  private ApprovalStatus approval;
 
   public Phase getPhase() {
     return phase;
@@ -166,6 +175,22 @@ public class UserDataPurgeStatus {
 
   public void setConditions(List<Condition> conditions) {
     this.conditions = conditions;
+  }
+
+  public PlanStatus getPlan() {
+    return plan;
+  }
+
+  public void setPlan(PlanStatus plan) {
+    this.plan = plan;
+  }
+
+  public ApprovalStatus getApproval() {
+    return approval;
+  }
+
+  public void setApproval(ApprovalStatus approval) {
+    this.approval = approval;
   }
 
   public Condition condition(String type) {

@@ -204,7 +204,7 @@ public final class PurgeCommand implements Callable<Integer> {
     return new PurgeRequest(tables.stream().map(TableName::parse).toList(),
         keep.stream().map(TableName::parse).toList(), !noDependents, strategy, dryRun, confirm, force,
         lockTimeout, statementTimeout, resetSequences, backupSchema, pattern, allowProtected, runId,
-        seedFiles.stream().map(SeedScript::read).toList(), predicates, auth0.identityColumn(!predicates.isEmpty()));
+        predicates, auth0.identityColumn(!predicates.isEmpty()), seedFiles.stream().map(SeedScript::read).toList());
   }
 
   /** --where TABLE=PREDICATE, split at the first '=' that ends a valid table name (a predicate holds '=' too). */

@@ -25,8 +25,13 @@ import java.util.List;
  * <p>The Job is created explicitly rather than through a dependent resource: its name depends on
  * the mode and generation, and a 409 on create is the one place where "adopt, never duplicate" is
  * decided.
+ *
+ * <p>Updates of the resource reach {@link #reconcile} when the generation changes, deletion starts, or
+ * the approval annotation changes ({@link ApprovalEventFilter}): JOSDK's generation-aware processing
+ * alone would drop the annotation, since it does not bump the generation.
  */
-@ControllerConfiguration(name = "userdatapurge", informer = @Informer(itemStore = PrunedItemStore.ForUserDataPurge.class))
+@ControllerConfiguration(name = "userdatapurge", generationAwareEventProcessing = false,
+    informer = @Informer(itemStore = PrunedItemStore.ForUserDataPurge.class, onUpdateFilter = ApprovalEventFilter.class))
 public class PurgeReconciler implements Reconciler<UserDataPurge> {
 
   private final RunDecision decision;
@@ -68,6 +73,9 @@ public class PurgeReconciler implements Reconciler<UserDataPurge> {
     }
     if (next.status() == null) {
       return UpdateControl.noUpdate();
+    }
+    if (next.approvedNow(resource.getStatus())) {
+      events.approved(context.getClient(), resource, next.status().getApproval());
     }
     events.publish(context.getClient(), resource, next.status(), next.transition(), clock.instant());
     return UpdateControl.patchStatus(statusOnly(resource, next.status()));

@@ -62,6 +62,12 @@ final class RunDecision {
   record Decision(UserDataPurgeStatus status, List<Action> actions, boolean transition) {
     static final Decision NONE = new Decision(null, List.of(), false);
 
+    /** The status records an approval that {@code previous} did not: an Event is due. */
+    boolean approvedNow(UserDataPurgeStatus previous) {
+      return status != null && status.getApproval() != null && (previous == null || previous.getApproval() == null
+          || !status.getApproval().getPlanId().equals(previous.getApproval().getPlanId()));
+    }
+
     Optional<Job> jobToCreate() {
       return actions.stream().filter(CreateJob.class::isInstance).map(a -> ((CreateJob) a).job()).findFirst();
     }
@@ -73,11 +79,15 @@ final class RunDecision {
     this.settings = settings;
   }
 
-  /** A run in a final phase for the current generation is never looked at again (its Job may be gone by TTL). */
+  /**
+   * A run in a final phase for the current generation is never looked at again (its Job may be gone by
+   * TTL), except a plan whose approval annotation needs an answer ({@link PlanApproval#pending}).
+   */
   static boolean settled(UserDataPurge resource) {
     UserDataPurgeStatus previous = resource.getStatus();
     return previous != null && previous.getPhase() != null && previous.getPhase().isFinal()
-        && Objects.equals(previous.getObservedGeneration(), resource.getMetadata().getGeneration());
+        && Objects.equals(previous.getObservedGeneration(), resource.getMetadata().getGeneration())
+        && !PlanApproval.pending(resource);
   }
 
   /** The name of the Job that runs the current generation. */
@@ -98,6 +108,11 @@ final class RunDecision {
     }
     UserDataPurgeStatus previous = resource.getStatus();
     RunMode mode = RunMode.of(resource);
+    if (mode == RunMode.Plan && PlanApproval.pending(resource)
+        && Objects.equals(previous.getObservedGeneration(), resource.getMetadata().getGeneration())) {
+      // An approval of another plan runs nothing: the plan stays, and the status says why.
+      return write(resource, PlanApproval.unapproved(resource, previous), List.of(), now);
+    }
     String jobName = JobNames.of(resource, mode);
     List<Action> actions = new ArrayList<>();
     Optional<UserDataPurgeStatus> refusal = refusal(resource);
@@ -119,6 +134,9 @@ final class RunDecision {
     } else {
       actions.add(new CreateJob(PurgeJob.desired(resource, mode, settings)));
       return new Decision(null, actions, false);
+    }
+    if (refusal.isEmpty()) {
+      PlanApproval.annotate(resource, mode, next, now);
     }
     return write(resource, next, actions, now);
   }

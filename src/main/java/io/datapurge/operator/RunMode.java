@@ -10,10 +10,14 @@ public enum RunMode {
   /** {@code purge --confirm DBNAME}. */
   Purge;
 
-  /** A confirmed, non-dry-run spec purges; everything else plans. */
+  /**
+   * A non-dry-run spec purges when it is confirmed (spec.confirm) or its current plan is approved (the
+   * annotation datapurge.io/approve names status.plan.id); everything else plans.
+   */
   public static RunMode of(UserDataPurge resource) {
     UserDataPurgeSpec spec = resource.getSpec();
-    return spec.getConfirm() != null && !Boolean.TRUE.equals(spec.getDryRun()) ? Purge : Plan;
+    return (spec.getConfirm() != null || PlanApproval.approves(resource)) && !Boolean.TRUE.equals(spec.getDryRun())
+        ? Purge : Plan;
   }
 
   String label() {

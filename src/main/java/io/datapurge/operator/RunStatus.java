@@ -290,18 +290,18 @@ final class RunStatus {
     }
   }
 
+  /** What a plan says about the seed it parsed: its statements run after the delete, in the same transaction. */
+  private static String seedPlan(UserDataPurgeStatus status) {
+    Integer statements = status.getSeedStatements();
+    return statements == null ? "" : ", then the seed's " + statements + " statements would run";
+  }
+
   /** "N" rows, or "N of M" when a predicate (spec.where) keeps some of them. */
   private static String wouldDelete(UserDataPurgeStatus status) {
     Totals t = status.getTotals();
     if (t == null) return "0";
     if (t.getDeleted() == null || t.getDeleted().equals(t.getBefore())) return String.valueOf(t.getBefore());
     return t.getDeleted() + " of " + t.getBefore();
-  }
-
-  /** What a plan says about the seed it parsed: its statements run after the delete, in the same transaction. */
-  private static String seedPlan(UserDataPurgeStatus status) {
-    Integer statements = status.getSeedStatements();
-    return statements == null ? "" : ", then the seed's " + statements + " statements would run";
   }
 
   /** verify-ca/verify-full without the server's CA cannot work; say so before the generic checks. */

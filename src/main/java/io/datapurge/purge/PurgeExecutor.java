@@ -76,10 +76,6 @@ public final class PurgeExecutor {
       if (request.tables().isEmpty()) {
         throw new PurgeException(FailureReason.Usage, "No table to purge: name at least one with --table.");
       }
-      if (!request.where().isEmpty() && request.resetSequences()) {
-        throw new PurgeException(FailureReason.Usage, "--reset-sequences with --where would restart the sequences of"
-            + " tables that keep rows, so new rows would collide with kept ones: drop one of them.");
-      }
       if (!request.where().isEmpty() && request.backupSchema() != null) {
         throw new PurgeException(FailureReason.Usage, "--backup-schema copies whole tables and restore puts them"
             + " back whole, which does not fit a purge that keeps rows (--where): drop one of them.");
@@ -133,7 +129,8 @@ public final class PurgeExecutor {
       boolean seeding = !request.seed().isEmpty();
       List<Long> removed = null;
       if (request.resetSequences() || seeding) {
-        // before the seed, so seeded ids are predictable and a failed seed rolls the sequences back too
+        // before the seed, so seeded ids are predictable and a failed seed rolls the sequences back too;
+        // a sequence restarts past the largest value its column still holds (rows a predicate kept)
         Seeding.restart(connection, Seeding.ownedSequences(connection,
             plan.purged().stream().map(e -> e.table().oid()).toList()), request.resetSequences());
       }
@@ -171,34 +168,27 @@ public final class PurgeExecutor {
   private static void verify(PurgePlan plan, PurgeSelection selection, List<TableCount> counts, List<Long> selected,
       Map<Table, Long> reported) {
     List<String> wrong = new ArrayList<>();
-    List<String> selection0 = new ArrayList<>();
     int root = 0;
     for (int i = 0; i < counts.size(); i++) {
       TableCount c = counts.get(i);
       if (c.role().equals(PurgePlan.UNLINKED)) continue;
       Table t = plan.entries().get(i).table();
-      long expected = expectedAfter(c);
-      if (c.after() != expected) {
-        wrong.add(c.table() + " (" + c.after() + " rows" + (expected == 0 && c.seeded() == null ? ""
-            : ", " + expected + " expected: " + c.before() + " before - " + c.deleted() + " deleted"
-                + (c.seeded() == null ? "" : " + " + c.seeded() + " seeded")) + ")");
+      if (c.after() != expectedAfter(c)) {
+        wrong.add(c.table() + " (" + c.after() + " rows after, expected " + expectedAfter(c) + " = " + c.before()
+            + " before - " + c.deleted() + " deleted" + (c.seeded() == null ? "" : " + " + c.seeded() + " seeded")
+            + ")");
       }
       if (selection.predicate(t) != null) {
         long chosen = selected.get(root++);
         if (reported.get(t) != chosen) {
-          selection0.add(c.table() + " (its predicate selected " + chosen + " rows, the delete removed "
-              + reported.get(t) + ")");
+          wrong.add(c.table() + " (its predicate selected " + chosen + " rows, the delete removed "
+              + reported.get(t) + ": a predicate must not depend on rows the purge deletes)");
         }
       }
     }
     if (!wrong.isEmpty()) {
-      throw new PurgeException(FailureReason.VerificationFailed, "Rows remained after the purge in "
-          + String.join(", ", wrong) + " (a trigger or rule put them back?)."
-          + " The transaction was rolled back; nothing was deleted.");
-    }
-    if (!selection0.isEmpty()) {
-      throw new PurgeException(FailureReason.VerificationFailed, "A predicate chose other rows while the purge ran in "
-          + String.join(", ", selection0) + ": a predicate must not depend on rows the purge deletes."
+      throw new PurgeException(FailureReason.VerificationFailed, "The rows after the purge do not match what it"
+          + " deleted in " + String.join(", ", wrong) + " (a trigger or rule added or removed rows?)."
           + " The transaction was rolled back; nothing was deleted.");
     }
   }
@@ -381,7 +371,7 @@ public final class PurgeExecutor {
 
   /**
    * What a purged table must hold at commit, else the purge rolls back: the rows the delete kept
-   * (before - deleted; without {@code deleted}, a table emptied whole) plus the rows the seed added.
+   * (before - deleted; without a count of deleted rows, the table was emptied) plus the rows the seed added.
    */
   static long expectedAfter(TableCount c) {
     long deleted = c.deleted() == null ? c.before() : c.deleted();
@@ -394,7 +384,7 @@ public final class PurgeExecutor {
   }
 
   /**
-   * With {@code removed} (the counts after the delete, taken before the seed): {@code seeded} is the
+   * With {@code removed} (the rows after the delete, taken before the seed): {@code seeded} is the
    * difference to {@code after}. Exact: the plan's tables are locked, so only this transaction writes them.
    */
   private static List<TableCount> tableCounts(PurgePlan plan, List<Long> before, List<Long> after, List<Long> deleted,
@@ -419,10 +409,10 @@ public final class PurgeExecutor {
     PurgeResult.Totals totals = counts == null ? null : new PurgeResult.Totals(
         counts.stream().filter(c -> !c.role().equals(PurgePlan.UNLINKED)).mapToLong(TableCount::before).sum(),
         counts.stream().filter(c -> !c.role().equals(PurgePlan.UNLINKED)).mapToLong(TableCount::after).sum(),
-        seeded ? counts.stream().filter(c -> !c.role().equals(PurgePlan.UNLINKED) && c.seeded() != null)
-            .mapToLong(TableCount::seeded).sum() : null,
         counts.stream().anyMatch(c -> c.deleted() == null) ? null : counts.stream()
-            .filter(c -> !c.role().equals(PurgePlan.UNLINKED)).mapToLong(TableCount::deleted).sum());
+            .filter(c -> !c.role().equals(PurgePlan.UNLINKED)).mapToLong(TableCount::deleted).sum(),
+        seeded ? counts.stream().filter(c -> !c.role().equals(PurgePlan.UNLINKED) && c.seeded() != null)
+            .mapToLong(TableCount::seeded).sum() : null);
     List<PurgeResult.SeedFile> seed = request.seed().isEmpty() ? null
         : request.seed().stream().map(s -> new PurgeResult.SeedFile(s.file(), s.size())).toList();
     return new PurgeResult(database, request.strategy().label(), request.dryRun(), committed, counts, totals,

@@ -7,16 +7,15 @@ import java.util.List;
 public final class PurgeReport {
   private PurgeReport() {}
 
-  /** The row's cells; the SEEDED column (index 4) only when the run seeded. */
-  private static String[] columns(boolean seeded, String... cells) {
-    if (seeded) return cells;
-    String[] without = new String[cells.length - 1];
-    for (int i = 0, j = 0; i < cells.length; i++) if (i != 4) without[j++] = cells[i];
-    return without;
-  }
-
   private static String text(Long n) {
     return n == null ? "" : Long.toString(n);
+  }
+
+  /** TABLE ROLE BEFORE DELETED SEEDED AFTER METHOD WHY; SEEDED only for a run with a seed. */
+  private static String[] row(boolean seeded, String... cells) {
+    List<String> row = new ArrayList<>(List.of(cells));
+    if (!seeded) row.remove(4);
+    return row.toArray(String[]::new);
   }
 
   public static String render(PurgePlan plan, PurgeResult result) {
@@ -28,25 +27,28 @@ public final class PurgeReport {
     if (result.tables() != null) {
       boolean seeded = result.tables().stream().anyMatch(c -> c.seeded() != null);
       List<String[]> rows = new ArrayList<>();
-      rows.add(columns(seeded, "TABLE", "ROLE", "BEFORE", "DELETED", "SEEDED", "AFTER", "METHOD", "WHY"));
+      List<String> header = new ArrayList<>(List.of("TABLE", "ROLE", "BEFORE", "DELETED", "AFTER", "METHOD", "WHY"));
+      if (seeded) header.add(4, "SEEDED");
+      rows.add(header.toArray(String[]::new));
       for (int i = 0; i < result.tables().size(); i++) {
         PurgeResult.TableCount c = result.tables().get(i);
         String why = plan != null && i < plan.entries().size() ? plan.entries().get(i).why() : "";
-        rows.add(columns(seeded, c.table(), c.role(), Long.toString(c.before()), text(c.deleted()), text(c.seeded()),
+        rows.add(row(seeded, c.table(), c.role(), Long.toString(c.before()), text(c.deleted()), text(c.seeded()),
             Long.toString(c.after()), c.method() == null ? "" : c.method(), why));
       }
       if (result.totals() != null) {
         PurgeResult.Totals t = result.totals();
-        rows.add(columns(seeded, "total (purged tables)", "", Long.toString(t.before()), text(t.deleted()),
+        rows.add(row(seeded, "total (purged tables)", "", Long.toString(t.before()), text(t.deleted()),
             text(t.seeded()), Long.toString(t.after()), "", ""));
       }
       int columns = rows.get(0).length;
       int[] width = new int[columns];
       for (String[] r : rows) for (int i = 0; i < columns; i++) width[i] = Math.max(width[i], r[i].length());
       for (String[] r : rows) {
-        StringBuilder row = new StringBuilder(String.format("%-" + width[0] + "s  %-" + width[1] + "s", r[0], r[1]));
-        for (int i = 2; i < columns - 1; i++) row.append(String.format("  %" + width[i] + "s", r[i]));
-        out.append(row.append("  ").append(r[columns - 1]).toString().stripTrailing()).append('\n');
+        StringBuilder line = new StringBuilder(String.format("%-" + width[0] + "s  %-" + width[1] + "s", r[0], r[1]));
+        for (int i = 2; i < columns - 2; i++) line.append(String.format("  %" + width[i] + "s", r[i])); // counts
+        line.append(String.format("  %-" + width[columns - 2] + "s  %s", r[columns - 2], r[columns - 1]));
+        out.append(line.toString().stripTrailing()).append('\n');
       }
     }
     if (result.seed() != null) {

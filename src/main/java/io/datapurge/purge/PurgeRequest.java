@@ -8,7 +8,6 @@ import java.util.regex.Pattern;
 
 /**
  * What the user asked for: the command's flags, or the operator's resource, after parsing.
- * {@code seed}: SQL files run after the delete in the same transaction (see {@link Seeding}).
  * {@code where} maps a root (as named in {@code tables}) to its predicate ({@code --where}); empty: every
  * row. {@code identityColumn} is the root column that maps purged rows to Auth0 users, or null.
  */
@@ -27,9 +26,9 @@ public record PurgeRequest(
     Pattern protectedPattern,
     boolean allowProtected,
     String runId,
-    List<SeedScript> seed,
     Map<TableName, String> where,
-    IdentityColumn identityColumn) {
+    IdentityColumn identityColumn,
+    List<SeedScript> seed) {
 
   /**
    * The column of the first root whose values name the Auth0 user of a purged row: the Auth0
@@ -38,25 +37,26 @@ public record PurgeRequest(
   public record IdentityColumn(String column, boolean email) {}
 
   public PurgeRequest {
-    seed = seed == null ? List.of() : List.copyOf(seed);
     where = where == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(where));
+    seed = seed == null ? List.of() : List.copyOf(seed);
   }
 
-  /** Without a seed or predicates: the shape every caller had before {@code seed} and {@code where}. */
+  /** A request without predicates or seed: every row of the roots. */
   public PurgeRequest(List<TableName> tables, List<TableName> keep, boolean includeDependents, Strategy strategy,
       boolean dryRun, String confirm, boolean force, Duration lockTimeout, Duration statementTimeout,
       boolean resetSequences, String backupSchema, Pattern protectedPattern, boolean allowProtected, String runId) {
     this(tables, keep, includeDependents, strategy, dryRun, confirm, force, lockTimeout, statementTimeout,
-        resetSequences, backupSchema, protectedPattern, allowProtected, runId, List.of(), Map.of(), null);
+        resetSequences, backupSchema, protectedPattern, allowProtected, runId, Map.of(), null, List.of());
   }
 
-  /** Without predicates. */
-  public PurgeRequest(List<TableName> tables, List<TableName> keep, boolean includeDependents, Strategy strategy,
-      boolean dryRun, String confirm, boolean force, Duration lockTimeout, Duration statementTimeout,
-      boolean resetSequences, String backupSchema, Pattern protectedPattern, boolean allowProtected, String runId,
-      List<SeedScript> seed) {
-    this(tables, keep, includeDependents, strategy, dryRun, confirm, force, lockTimeout, statementTimeout,
-        resetSequences, backupSchema, protectedPattern, allowProtected, runId, seed, Map.of(), null);
+  public PurgeRequest withWhere(Map<TableName, String> w) {
+    return new PurgeRequest(tables, keep, includeDependents, strategy, dryRun, confirm, force, lockTimeout,
+        statementTimeout, resetSequences, backupSchema, protectedPattern, allowProtected, runId, w, identityColumn, seed);
+  }
+
+  public PurgeRequest withIdentityColumn(IdentityColumn c) {
+    return new PurgeRequest(tables, keep, includeDependents, strategy, dryRun, confirm, force, lockTimeout,
+        statementTimeout, resetSequences, backupSchema, protectedPattern, allowProtected, runId, where, c, seed);
   }
 
   /**
@@ -75,52 +75,42 @@ public record PurgeRequest(
 
   public PurgeRequest withStrategy(Strategy s) {
     return new PurgeRequest(tables, keep, includeDependents, s, dryRun, confirm, force, lockTimeout,
-        statementTimeout, resetSequences, backupSchema, protectedPattern, allowProtected, runId, seed, where, identityColumn);
+        statementTimeout, resetSequences, backupSchema, protectedPattern, allowProtected, runId, where, identityColumn, seed);
   }
 
   public PurgeRequest withDryRun(boolean d) {
     return new PurgeRequest(tables, keep, includeDependents, strategy, d, confirm, force, lockTimeout,
-        statementTimeout, resetSequences, backupSchema, protectedPattern, allowProtected, runId, seed, where, identityColumn);
+        statementTimeout, resetSequences, backupSchema, protectedPattern, allowProtected, runId, where, identityColumn, seed);
   }
 
   public PurgeRequest withForce(boolean f) {
     return new PurgeRequest(tables, keep, includeDependents, strategy, dryRun, confirm, f, lockTimeout,
-        statementTimeout, resetSequences, backupSchema, protectedPattern, allowProtected, runId, seed, where, identityColumn);
+        statementTimeout, resetSequences, backupSchema, protectedPattern, allowProtected, runId, where, identityColumn, seed);
   }
 
   public PurgeRequest withKeep(List<TableName> k) {
     return new PurgeRequest(tables, k, includeDependents, strategy, dryRun, confirm, force, lockTimeout,
-        statementTimeout, resetSequences, backupSchema, protectedPattern, allowProtected, runId, seed, where, identityColumn);
+        statementTimeout, resetSequences, backupSchema, protectedPattern, allowProtected, runId, where, identityColumn, seed);
   }
 
   public PurgeRequest withIncludeDependents(boolean i) {
     return new PurgeRequest(tables, keep, i, strategy, dryRun, confirm, force, lockTimeout,
-        statementTimeout, resetSequences, backupSchema, protectedPattern, allowProtected, runId, seed, where, identityColumn);
+        statementTimeout, resetSequences, backupSchema, protectedPattern, allowProtected, runId, where, identityColumn, seed);
   }
 
   public PurgeRequest withBackupSchema(String b) {
     return new PurgeRequest(tables, keep, includeDependents, strategy, dryRun, confirm, force, lockTimeout,
-        statementTimeout, resetSequences, b, protectedPattern, allowProtected, runId, seed, where, identityColumn);
+        statementTimeout, resetSequences, b, protectedPattern, allowProtected, runId, where, identityColumn, seed);
   }
 
   public PurgeRequest withResetSequences(boolean r) {
     return new PurgeRequest(tables, keep, includeDependents, strategy, dryRun, confirm, force, lockTimeout,
-        statementTimeout, r, backupSchema, protectedPattern, allowProtected, runId, seed, where, identityColumn);
-  }
-
-  public PurgeRequest withWhere(Map<TableName, String> w) {
-    return new PurgeRequest(tables, keep, includeDependents, strategy, dryRun, confirm, force, lockTimeout,
-        statementTimeout, resetSequences, backupSchema, protectedPattern, allowProtected, runId, seed, w, identityColumn);
-  }
-
-  public PurgeRequest withIdentityColumn(IdentityColumn c) {
-    return new PurgeRequest(tables, keep, includeDependents, strategy, dryRun, confirm, force, lockTimeout,
-        statementTimeout, resetSequences, backupSchema, protectedPattern, allowProtected, runId, seed, where, c);
+        statementTimeout, r, backupSchema, protectedPattern, allowProtected, runId, where, identityColumn, seed);
   }
 
   /** SQL files run in order after the delete, in the same transaction (see {@link Seeding}). */
   public PurgeRequest withSeed(List<SeedScript> s) {
     return new PurgeRequest(tables, keep, includeDependents, strategy, dryRun, confirm, force, lockTimeout,
-        statementTimeout, resetSequences, backupSchema, protectedPattern, allowProtected, runId, s, where, identityColumn);
+        statementTimeout, resetSequences, backupSchema, protectedPattern, allowProtected, runId, where, identityColumn, s);
   }
 }

@@ -53,30 +53,25 @@ public record PurgeResult(
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record TableCount(String table, String role, long before, long after, Long deleted, String method,
       Long seeded) {
+    /** The shape before {@code deleted}: every row of a purged table goes (or, in a dry run, would go). */
     public TableCount(String table, String role, long before, long after) {
       this(table, role, before, after, null, null, null);
     }
 
-    /** With the seeded rows (issue 18's shape). */
-    public TableCount(String table, String role, long before, long after, Long seeded) {
-      this(table, role, before, after, null, null, seeded);
-    }
-
-    /** With the deleted rows and the method (issue 17's shape). */
+    /** Without a seed. */
     public TableCount(String table, String role, long before, long after, Long deleted, String method) {
       this(table, role, before, after, deleted, method, null);
     }
   }
 
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record Totals(long before, long after, Long seeded, Long deleted) {
-    /** With the seeded rows (issue 18's shape); {@code deleted} absent. */
-    public Totals(long before, long after, Long seeded) {
-      this(before, after, seeded, null);
+  public record Totals(long before, long after, Long deleted, Long seeded) {
+    public Totals(long before, long after) {
+      this(before, after, null, null);
     }
 
-    public Totals(long before, long after) {
-      this(before, after, null);
+    public Totals(long before, long after, Long deleted) {
+      this(before, after, deleted, null);
     }
   }
 

@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.MockWebServer;
@@ -133,6 +134,60 @@ class PurgeReconcilerTest {
     assertThat(registry.counter("datapurge.rows.deleted").count()).isEqualTo(1240.0);
     assertThat(registry.counter("datapurge.runs", "outcome", "planned").count()).isEqualTo(1.0);
     assertThat(registry.counter("datapurge.runs", "outcome", "succeeded").count()).isEqualTo(1.0);
+  }
+
+  @Test
+  void approvalAnnotationNamingThePlanReachesTheReconcilerAndPurgesWithoutANewGeneration() {
+    startOperator(null);
+    apply("approve", null);
+    Job plan = awaitJob("approve", "-plan-");
+    awaitStatus("approve", s -> s.getPhase() == Phase.Planning);
+    finish(plan, "Succeeded", 0, PLAN_RESULT);
+    UserDataPurgeStatus awaiting = awaitStatus("approve", s -> s.getPhase() == Phase.AwaitingConfirmation);
+    String planId = awaiting.getPlan().getId();
+
+    edit("approve", r -> r.getMetadata().setAnnotations(Map.of(PlanApproval.ANNOTATION, "0000000000aa")));
+    UserDataPurgeStatus stale = awaitStatus("approve", s -> "ApprovalStale".equals(s.getReason()));
+    assertThat(stale.getPhase()).isEqualTo(Phase.AwaitingConfirmation);
+    assertThat(jobs("approve")).as("an approval of another plan runs nothing").hasSize(1);
+
+    edit("approve", r -> r.getMetadata().setAnnotations(Map.of(PlanApproval.ANNOTATION, planId)));
+    Job purge = awaitJob("approve", "-purge-");
+    UserDataPurgeStatus running = awaitStatus("approve", s -> s.getPhase() == Phase.Running);
+    assertThat(running.getObservedGeneration()).as("an annotation is no new generation").isEqualTo(1L);
+    assertThat(running.getApproval().getPlanId()).isEqualTo(planId);
+    assertThat(running.getApproval().getApprovedAt()).isEqualTo("2026-11-26T05:00:00Z");
+    finish(purge, "Succeeded", 0, PURGE_RESULT);
+
+    UserDataPurgeStatus done = awaitStatus("approve", s -> s.getPhase() == Phase.Succeeded);
+    assertThat(done.getApproval().getPlanId()).isEqualTo(planId);
+    assertThat(done.getTotals().getAfter()).isZero();
+    await().untilAsserted(() -> assertThat(eventReasons("approve"))
+        .containsExactly("Planning", "AwaitingConfirmation", "ApprovalStale", "Approved", "Running", "Succeeded"));
+    assertThat(events("approve")).filteredOn(e -> "Approved".equals(e.getReason())).singleElement()
+        .satisfies(e -> assertThat(e.getMessage()).contains(planId, "2026-11-26T05:00:00Z"));
+  }
+
+  @Test
+  void approvalMadeForTheOldSpecDoesNotPurgeTheNewOne() {
+    startOperator(null);
+    apply("respec", null);
+    Job first = awaitJob("respec", "-plan-");
+    finish(first, "Succeeded", 0, PLAN_RESULT);
+    String planId = awaitStatus("respec", s -> s.getPhase() == Phase.AwaitingConfirmation).getPlan().getId();
+
+    edit("respec", r -> r.getSpec().setRunId("again"));
+    Job replan = await().until(() -> jobs("respec").stream()
+        .filter(j -> !j.getMetadata().getName().equals(first.getMetadata().getName())).findFirst().orElse(null),
+        java.util.Objects::nonNull);
+    assertThat(replan.getMetadata().getName()).contains("-plan-");
+    edit("respec", r -> r.getMetadata().setAnnotations(Map.of(PlanApproval.ANNOTATION, planId)));
+    finish(replan, "Succeeded", 0, PLAN_RESULT);
+
+    UserDataPurgeStatus stale = awaitStatus("respec", s -> "ApprovalStale".equals(s.getReason()));
+    assertThat(stale.getObservedGeneration()).isEqualTo(2L);
+    assertThat(stale.getPlan().getId()).isNotEqualTo(planId);
+    assertThat(jobs("respec")).extracting(j -> j.getMetadata().getName()).noneMatch(n -> n.contains("-purge-"));
   }
 
   @Test
@@ -276,11 +331,19 @@ class PurgeReconcilerTest {
     return client.resource(resource).create();
   }
 
+  /** As kubectl edit: read, change, write with the read's resourceVersion; again on a 409 (the operator wrote status). */
   void edit(String name, Consumer<UserDataPurge> change) {
-    client.resources(UserDataPurge.class).inNamespace(NS).withName(name).edit(r -> {
-      change.accept(r);
-      return r;
-    });
+    for (int attempt = 1; ; attempt++) {
+      try {
+        client.resources(UserDataPurge.class).inNamespace(NS).withName(name).edit(r -> {
+          change.accept(r);
+          return r;
+        });
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 5) throw e;
+      }
+    }
   }
 
   UserDataPurgeStatus awaitStatus(String name, java.util.function.Predicate<UserDataPurgeStatus> wanted) {

@@ -134,6 +134,158 @@ class RunDecisionTest {
     assertThat(d.status().condition("Ready").getStatus()).isEqualTo("True");
   }
 
+  // --- approval through the annotation datapurge.io/approve
+
+  /** A plan run of {@code resource} finished: the status it writes, applied. */
+  UserDataPurge planned(UserDataPurge resource, String planResult) {
+    afterRunStarted(resource);
+    Job done = created(resource);
+    done.setStatus(RunStatusTest.job("Complete", null).getStatus());
+    resource.setStatus(decision.decide(new Observed(resource, done, List.of(terminated(0, planResult))), NOW).status());
+    return resource;
+  }
+
+  static UserDataPurge approve(UserDataPurge resource, String planId) {
+    resource.getMetadata().setAnnotations(new java.util.HashMap<>(Map.of(PlanApproval.ANNOTATION, planId)));
+    return resource;
+  }
+
+  @Test
+  void finishedPlanShowsAPlanIdForItsGenerationAndHowToApproveIt() {
+    UserDataPurge resource = planned(Resources.purge("reset", "pyfactor", null), RunStatusTest.PLAN_RESULT);
+    UserDataPurgeStatus status = resource.getStatus();
+    assertThat(status.getPhase()).isEqualTo(Phase.AwaitingConfirmation);
+    assertThat(status.getPlan().getId()).hasSize(12).matches("[0-9a-f]+");
+    assertThat(status.getPlan().getGeneration()).isEqualTo(1L);
+    assertThat(status.getMessage()).contains("set spec.confirm to pyfactor",
+        "approve this plan (" + status.getPlan().getId() + ")", "kubectl purge approve reset");
+    assertThat(status.getApproval()).isNull();
+    assertThat(RunDecision.settled(resource)).as("nothing to do without an approval").isTrue();
+  }
+
+  @Test
+  void planIdIsStableAndChangesWithTheGenerationAndTheCounts() {
+    UserDataPurge one = planned(Resources.purge("reset", "pyfactor", null), RunStatusTest.PLAN_RESULT);
+    UserDataPurge again = planned(Resources.purge("reset", "pyfactor", null), RunStatusTest.PLAN_RESULT);
+    assertThat(again.getStatus().getPlan().getId()).isEqualTo(one.getStatus().getPlan().getId());
+
+    UserDataPurge otherCounts = planned(Resources.purge("reset", "pyfactor", null),
+        RunStatusTest.PLAN_RESULT.replace("\"before\":40,\"after\":40", "\"before\":41,\"after\":41"));
+    assertThat(otherCounts.getStatus().getPlan().getId()).isNotEqualTo(one.getStatus().getPlan().getId());
+
+    UserDataPurge later = Resources.purge("reset", "pyfactor", null);
+    later.getMetadata().setGeneration(2L);
+    assertThat(planned(later, RunStatusTest.PLAN_RESULT).getStatus().getPlan().getId())
+        .isNotEqualTo(one.getStatus().getPlan().getId());
+  }
+
+  @Test
+  void approvalOfTheCurrentPlanCreatesThePurgeJobConfirmingTheDatabase() {
+    UserDataPurge resource = planned(Resources.purge("reset", "pyfactor", null), RunStatusTest.PLAN_RESULT);
+    approve(resource, resource.getStatus().getPlan().getId());
+
+    assertThat(RunDecision.settled(resource)).isFalse();
+    assertThat(RunMode.of(resource)).isEqualTo(RunMode.Purge);
+    Job job = decision.decide(Observed.noJob(resource), NOW).jobToCreate().orElseThrow();
+    assertThat(job.getMetadata().getName()).contains("-purge-");
+    assertThat(job.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
+        .containsSubsequence("--confirm", "pyfactor").doesNotContain("--dry-run");
+  }
+
+  @Test
+  void approvedRunRecordsThePlanAndTheApprovalTimeOnceAndKeepsThemToTheEnd() {
+    UserDataPurge resource = planned(Resources.purge("reset", "pyfactor", null), RunStatusTest.PLAN_RESULT);
+    String planId = resource.getStatus().getPlan().getId();
+    approve(resource, planId);
+    UserDataPurgeStatus planStatus = resource.getStatus();
+
+    Decision running = decision.decide(new Observed(resource, created(resource), List.of()), NOW);
+    assertThat(running.status().getPhase()).isEqualTo(Phase.Running);
+    assertThat(running.status().getPlan().getId()).isEqualTo(planId);
+    assertThat(running.status().getApproval().getPlanId()).isEqualTo(planId);
+    assertThat(running.status().getApproval().getApprovedAt()).isEqualTo("2026-11-26T05:00:03Z");
+    assertThat(running.approvedNow(planStatus)).as("an Event records the approval").isTrue();
+
+    resource.setStatus(running.status());
+    Job done = created(resource);
+    done.setStatus(RunStatusTest.job("Complete", null).getStatus());
+    Decision finished = decision.decide(new Observed(resource, done, List.of(terminated(0, PURGE_RESULT))),
+        NOW.plusSeconds(30));
+    assertThat(finished.status().getPhase()).isEqualTo(Phase.Succeeded);
+    assertThat(finished.status().getApproval().getApprovedAt()).as("approved once").isEqualTo("2026-11-26T05:00:03Z");
+    assertThat(finished.approvedNow(running.status())).isFalse();
+    resource.setStatus(finished.status());
+    assertThat(RunDecision.settled(resource)).isTrue();
+    assertThat(RunMode.of(resource)).as("the finished run stays the purge it was").isEqualTo(RunMode.Purge);
+  }
+
+  @Test
+  void approvalOfAnotherPlanRunsNothingAndSaysWhichPlanIsCurrent() {
+    UserDataPurge resource = planned(Resources.purge("reset", "pyfactor", null), RunStatusTest.PLAN_RESULT);
+    String current = resource.getStatus().getPlan().getId();
+    approve(resource, "0123456789ab");
+
+    assertThat(RunMode.of(resource)).isEqualTo(RunMode.Plan);
+    Decision d = decision.decide(Observed.noJob(resource), NOW);
+    assertThat(d.actions()).as("no Job").isEmpty();
+    assertThat(d.status().getPhase()).isEqualTo(Phase.AwaitingConfirmation);
+    assertThat(d.status().getReason()).isEqualTo("ApprovalStale");
+    assertThat(d.status().getMessage()).contains("0123456789ab", current, "nothing was run", "kubectl purge approve reset");
+    assertThat(d.status().getPlan().getId()).isEqualTo(current);
+    assertThat(d.transition()).as("a Warning Event").isTrue();
+
+    resource.setStatus(d.status());
+    assertThat(decision.decide(Observed.noJob(resource), NOW)).as("said once").isEqualTo(Decision.NONE);
+
+    resource.getMetadata().setAnnotations(Map.of());
+    Decision cleared = decision.decide(Observed.noJob(resource), NOW);
+    assertThat(cleared.status().getReason()).isNull();
+    assertThat(cleared.status().getMessage()).contains("Plan " + current, "kubectl purge approve reset");
+    resource.setStatus(cleared.status());
+    assertThat(RunDecision.settled(resource)).isTrue();
+  }
+
+  @Test
+  void approvalOfThePreviousGenerationsPlanDoesNotApproveTheNewSpec() {
+    UserDataPurge resource = planned(Resources.purge("reset", "pyfactor", null), RunStatusTest.PLAN_RESULT);
+    approve(resource, resource.getStatus().getPlan().getId());
+    nextGeneration(resource);
+
+    assertThat(RunMode.of(resource)).as("the plan in status is of generation 1").isEqualTo(RunMode.Plan);
+    Job job = decision.decide(Observed.noJob(resource), NOW).jobToCreate().orElseThrow();
+    assertThat(job.getMetadata().getName()).contains("-plan-");
+    UserDataPurge replanned = planned(resource, RunStatusTest.PLAN_RESULT);
+    assertThat(replanned.getStatus().getReason()).as("the old approval is answered with the new plan")
+        .isEqualTo("ApprovalStale");
+    assertThat(replanned.getStatus().getMessage()).contains(replanned.getStatus().getPlan().getId());
+    assertThat(decision.decide(Observed.noJob(replanned), NOW)).as("and only once").isEqualTo(Decision.NONE);
+  }
+
+  @Test
+  void dryRunIsNeverPurgedByAnApproval() {
+    UserDataPurge resource = planned(Resources.purge("reset", "pyfactor", null), RunStatusTest.PLAN_RESULT);
+    approve(resource, resource.getStatus().getPlan().getId());
+    resource.getSpec().setDryRun(true);
+    assertThat(RunMode.of(resource)).isEqualTo(RunMode.Plan);
+  }
+
+  @Test
+  void onlyGenerationDeletionAndTheApprovalAnnotationWakeTheReconciler() {
+    ApprovalEventFilter filter = new ApprovalEventFilter();
+    UserDataPurge old = Resources.purge("reset", "pyfactor", null);
+    UserDataPurge statusOnly = Resources.purge("reset", "pyfactor", null);
+    statusOnly.setStatus(new UserDataPurgeStatus());
+    statusOnly.getMetadata().setLabels(Map.of("app", "x"));
+    statusOnly.getMetadata().setAnnotations(Map.of("kubectl.kubernetes.io/last-applied-configuration", "{}"));
+    assertThat(filter.accept(statusOnly, old)).isFalse();
+    assertThat(filter.accept(nextGeneration(Resources.purge("reset", "pyfactor", null)), old)).isTrue();
+    assertThat(filter.accept(approve(Resources.purge("reset", "pyfactor", null), "abc"), old)).isTrue();
+    assertThat(filter.accept(old, approve(Resources.purge("reset", "pyfactor", null), "abc"))).as("removed").isTrue();
+    UserDataPurge deleting = Resources.purge("reset", "pyfactor", null);
+    deleting.getMetadata().setDeletionTimestamp("2026-11-26T05:00:00Z");
+    assertThat(filter.accept(deleting, old)).isTrue();
+  }
+
   // --- settled runs
 
   @Test

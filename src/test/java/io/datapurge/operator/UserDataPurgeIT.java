@@ -74,7 +74,7 @@ class UserDataPurgeIT {
 
   @BeforeAll
   void startOperator() throws Exception {
-    kubectl(null, "apply", "--server-side", "--force-conflicts", "-f", "crds/userdatapurges.datapurge.io-v1.yml");
+    kubectl(null, "apply", "--server-side", "--force-conflicts", "-k", "crds"); // both CRDs: the operator also watches UserDataPurgeSchedules
     namespace = ControlPlane.createNamespace(client, "purge-it");
     grantDeployRbac();
     kubectl(example("secret.yaml", Map.of("username: purge", "username: " + PostgresServer.user(),

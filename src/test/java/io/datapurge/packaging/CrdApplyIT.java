@@ -77,6 +77,9 @@ class CrdApplyIT {
     Path chart = Path.of("target", "crd-apply-it", "chart" + major);
     copyChart(RenderedChart.CHART, chart);
     Files.writeString(chart.resolve("crds").resolve("userdatapurges.datapurge.io-v1.yml"), committedCrdUnderTestGroup());
+    // Only the CRD under test: the schedule's CRD of the real group exists on the plane already,
+    // applied by kubectl, and Helm 4 would server-side apply it over kubectl's fields.
+    Files.delete(chart.resolve("crds").resolve("userdatapurgeschedules.datapurge.io-v1.yml"));
     String ns = "crd-apply-helm" + major + "-" + Long.toString(System.nanoTime() % 1_000_000, 36);
     client.resource(new NamespaceBuilder().withNewMetadata().withName(ns)
         .withLabels(DeployManifestsTest.read(Path.of("deploy", "namespace.yaml"), Namespace.class).getMetadata().getLabels())

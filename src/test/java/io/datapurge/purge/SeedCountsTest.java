@@ -12,9 +12,17 @@ class SeedCountsTest {
 
   @Test
   void aPurgedTableMustHoldExactlyTheSeededRowsAtCommit() {
-    assertThat(PurgeExecutor.expectedAfter(new TableCount("public.auth_user", "root", 200, 3, 3L))).isEqualTo(3);
-    assertThat(PurgeExecutor.expectedAfter(new TableCount("public.auth_user", "root", 200, 0, 0L))).isZero();
+    assertThat(PurgeExecutor.expectedAfter(new TableCount("public.auth_user", "root", 200, 3, 200L, "delete", 3L))).isEqualTo(3);
+    assertThat(PurgeExecutor.expectedAfter(new TableCount("public.auth_user", "root", 200, 0, 200L, "delete", 0L))).isZero();
     assertThat(PurgeExecutor.expectedAfter(new TableCount("public.auth_user", "root", 200, 0))).as("no seed").isZero();
+  }
+
+  @Test
+  void withAPredicateTheKeptRowsStayAndTheSeededOnesAreAdded() {
+    assertThat(PurgeExecutor.expectedAfter(new TableCount("public.auth_user", "root", 200, 13, 190L, "delete", 3L)))
+        .as("200 before - 190 deleted + 3 seeded").isEqualTo(13);
+    assertThat(PurgeExecutor.expectedAfter(new TableCount("public.auth_user", "root", 200, 10, 190L, "delete")))
+        .as("no seed").isEqualTo(10);
   }
 
   @Test
@@ -31,10 +39,10 @@ class SeedCountsTest {
   @Test
   void theReportShowsASeededColumnAndTheSeedFilesOnlyWithASeed() {
     PurgeResult seeded = new PurgeResult("app", "delete", false, true,
-        List.of(new TableCount("public.auth_user", "root", 200, 3, 3L)), new PurgeResult.Totals(200, 3, 3L), 12L,
+        List.of(new TableCount("public.auth_user", "root", 200, 3, 200L, "delete", 3L)), new PurgeResult.Totals(200, 3, 200L, 3L), 12L,
         null, null, null, null, List.of(new PurgeResult.SeedFile("admin.sql", 2)));
     assertThat(PurgeReport.render(null, seeded)).contains("TABLE", "SEEDED").contains("seed admin.sql: 2 statements\n")
-        .containsPattern("public.auth_user\\s+root\\s+200\\s+3\\s+3");
+        .containsPattern("public.auth_user\\s+root\\s+200\\s+200\\s+3\\s+3\\s+delete");
     PurgeResult plain = new PurgeResult("app", "delete", false, true,
         List.of(new TableCount("public.auth_user", "root", 200, 0)), new PurgeResult.Totals(200, 0), 12L, null, null, null);
     assertThat(PurgeReport.render(null, plain)).doesNotContain("SEEDED").doesNotContain("seed ")
@@ -49,7 +57,7 @@ class SeedCountsTest {
     PurgeResult seeded = plain.withSeed(List.of(new PurgeResult.SeedFile("a.sql", 1)));
     assertThat(ResultJson.read(ResultJson.write(seeded)).seed()).containsExactly(new PurgeResult.SeedFile("a.sql", 1));
     String json = ResultJson.write(new PurgeResult("app", "delete", false, true,
-        List.of(new TableCount("public.t", "root", 2, 1, 1L)), new PurgeResult.Totals(2, 1, 1L), 1L, null, null, null));
+        List.of(new TableCount("public.t", "root", 2, 1, 2L, "delete", 1L)), new PurgeResult.Totals(2, 1, 2L, 1L), 1L, null, null, null));
     assertThat(ResultJson.read(json).tables().get(0).seeded()).isEqualTo(1L);
     assertThat(ResultJson.read(json).totals().seeded()).isEqualTo(1L);
   }
