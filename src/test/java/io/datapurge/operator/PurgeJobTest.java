@@ -45,6 +45,24 @@ class PurgeJobTest {
   }
 
   @Test
+  void specWhereAndTheAuth0MappingColumnBecomeTheCommandsFlags() {
+    UserDataPurge resource = Resources.purge("erase", "pyfactor", "pyfactor");
+    resource.getSpec().setWhere(new java.util.LinkedHashMap<>(java.util.Map.of("auth_user", "id = 4711")));
+    io.datapurge.api.Auth0Spec auth0 = new io.datapurge.api.Auth0Spec();
+    auth0.setDomain("staging.eu.auth0.com");
+    auth0.setUserIdColumn("auth0_user_id");
+    io.datapurge.api.Auth0CredentialsSecret secret = new io.datapurge.api.Auth0CredentialsSecret();
+    secret.setName("auth0");
+    auth0.setCredentialsSecret(secret);
+    resource.getSpec().setAuth0(auth0);
+
+    List<String> args = container(PurgeJob.desired(resource, RunMode.Purge, Resources.SETTINGS)).getArgs();
+
+    assertThat(String.join(" ", args)).contains("--where auth_user=id = 4711")
+        .contains("--auth0-user-id-column auth0_user_id").doesNotContain("--auth0-email-column");
+  }
+
+  @Test
   void credentialsComeOnlyFromTheSecretByReference() {
     Container c = container(PurgeJob.desired(Resources.purge("r", "app", "app"), RunMode.Purge, Resources.SETTINGS));
     assertThat(c.getEnv()).extracting(EnvVar::getName).containsExactly("PGUSER", "PGPASSWORD");

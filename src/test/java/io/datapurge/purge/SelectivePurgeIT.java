@@ -298,6 +298,23 @@ class SelectivePurgeIT {
   }
 
   @Test
+  void aSeedAfterASelectivePurgeIsCountedAndVerifiedAsBeforeMinusDeletedPlusSeeded() throws Exception {
+    String db = django();
+    SeedScript seed = SeedScript.parse("admin.sql", "insert into auth_user (id, password, username, is_staff)"
+        + " values (1001, 'x', 'admin', true);\ninsert into accounts_profile (user_id) values (1001);\n");
+
+    PurgeResult r = purge(db, where(List.of(USER), USER, KEEP_STAFF).withSeed(List.of(seed))).result();
+
+    assertThat(r.error()).isNull();
+    assertThat(count(r, "public.auth_user")).extracting("before", "deleted", "seeded", "after")
+        .containsExactly(100L, 97L, 1L, 4L);
+    assertThat(count(r, "public.accounts_profile")).extracting("before", "deleted", "seeded", "after")
+        .containsExactly(100L, 97L, 1L, 4L);
+    assertThat(rows(db, "select count(*) from auth_user where is_staff or is_superuser")).isEqualTo(4);
+    assertThat(r.totals().seeded()).isEqualTo(2);
+  }
+
+  @Test
   void compositeKeysAreFollowed() throws Exception {
     String db = PostgresServer.createDatabase("purge_select");
     databases.add(db);
