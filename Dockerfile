@@ -28,7 +28,7 @@ COPY --from=build /src/target/user-data-purge.jar /app/user-data-purge.jar
 # prints one warning and starts without it.
 # (-Xlog:cds=off: picocli's Java 5 classes cannot be archived, one warning each.)
 RUN PGPASSWORD=training java -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData \
-        -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
+        -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:MinHeapFreeRatio=20 -XX:MaxHeapFreeRatio=40 -XX:-ShrinkHeapInSteps \
         -XX:ArchiveClassesAtExit=/app/user-data-purge.jsa -Xlog:cds=off -jar /app/user-data-purge.jar \
         purge --url jdbc:postgresql://127.0.0.1:9/training --user training --table training \
         --confirm training --dry-run --result-file /tmp/training-result.json \
@@ -41,5 +41,7 @@ USER 65532:65532
 # hsperfdata file, so a read-only root filesystem needs no writable /tmp for the purge Pods.
 # C1 only and the serial collector: the purge is short and waits on the database, the operator is
 # mostly idle; both start faster and the idle operator keeps ~50 MB less resident (docs/performance.md).
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:SharedArchiveFile=/app/user-data-purge.jsa", "-jar", "/app/user-data-purge.jar"]
+# Heap free ratios 20-40 % and no stepwise shrinking: a full collection returns unused heap at once, so
+# the operator's idle trim (--heap-trim-after) gives back what a busy period grew.
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:MinHeapFreeRatio=20", "-XX:MaxHeapFreeRatio=40", "-XX:-ShrinkHeapInSteps", "-XX:SharedArchiveFile=/app/user-data-purge.jsa", "-jar", "/app/user-data-purge.jar"]
 CMD ["operator"]

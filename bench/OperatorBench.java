@@ -59,6 +59,8 @@ public class OperatorBench {
     String metricsUrl = args[3];
     String dbHost = args[4], dbPort = args[5], dbName = args[6];
     String prefix = mode.equals("latency") ? "lat" : "scale";
+    // Namespaces NS_PREFIX00, NS_PREFIX01, ... (default bench-): another prefix keeps runs on a shared cluster apart.
+    String nsPrefix = System.getenv().getOrDefault("BENCH_NS_PREFIX", "bench-");
 
     Config config = Config.autoConfigure(null);
     config.setUserAgent("operator-bench");
@@ -108,7 +110,7 @@ public class OperatorBench {
       List<Long> kubectlMs = new ArrayList<>();
       if (mode.equals("latency")) {
         // One at a time through kubectl, as a user applies a purge.
-        String ns = "bench-00";
+        String ns = nsPrefix + "00";
         for (int i = 0; i < n; i++) {
           String name = prefix + "-" + System.currentTimeMillis() % 100000 + "-" + i;
           String key = ns + "/" + name;
@@ -128,7 +130,7 @@ public class OperatorBench {
         // hold all of them (and their Jobs and pods) at the end.
         int inFlight = 40;
         for (int i = 0; i < n; i++) {
-          String ns = String.format("bench-%02d", i % namespaces);
+          String ns = nsPrefix + String.format("%02d", i % namespaces);
           String name = prefix + "-" + i;
           String key = ns + "/" + name;
           while (keys.stream().filter(k -> !crEnd.containsKey(k)).count() >= inFlight) Thread.sleep(20);

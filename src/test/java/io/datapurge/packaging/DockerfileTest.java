@@ -109,6 +109,17 @@ class DockerfileTest {
   }
 
   @Test
+  void entrypointLetsAFullCollectionReturnUnusedHeapAtOnceForTheOperatorsIdleTrim() {
+    List<String> flags = jvmFlags(DOCKERFILE.last("ENTRYPOINT").execForm());
+
+    assertThat(flags).contains("-XX:+UseSerialGC", "-XX:-ShrinkHeapInSteps");
+    int min = Integer.parseInt(option(flags, "-XX:MinHeapFreeRatio="));
+    int max = Integer.parseInt(option(flags, "-XX:MaxHeapFreeRatio="));
+    assertThat(max).as("the serial collector's default, 70, keeps 2.3x the live heap committed").isLessThanOrEqualTo(40);
+    assertThat(min).isLessThan(max);
+  }
+
+  @Test
   void entrypointJvmFlagsAreAcceptedByAJava17Runtime() throws Exception {
     List<String> flags = jvmFlags(DOCKERFILE.last("ENTRYPOINT").execForm());
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
