@@ -64,8 +64,15 @@ public class OperatorBench {
 
     Config config = Config.autoConfigure(null);
     config.setUserAgent("operator-bench");
-    try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
-      var crs = client.resources(UserDataPurge.class).inAnyNamespace().inform(handler(r -> {
+    // Unknown fields ignored: a shared cluster may hold a newer CRD (bench/TolerantOperator.java).
+    var serialization = new io.fabric8.kubernetes.client.utils.KubernetesSerialization(
+        new com.fasterxml.jackson.databind.ObjectMapper().configure(
+            com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false), true);
+    try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config)
+        .withKubernetesSerialization(serialization).build()) {
+      // Only this run's resources (labelled below): other resources of a shared cluster may not even parse.
+      var crs = client.resources(UserDataPurge.class).inAnyNamespace().withLabelSelector("datapurge.io/bench=" + label(nsPrefix))
+          .inform(handler(r -> {
         String key = key(r);
         crSeen.putIfAbsent(key, System.nanoTime());
         if (r.getStatus() != null && r.getStatus().getPhase() != null) {
@@ -184,7 +191,7 @@ public class OperatorBench {
     return """
         apiVersion: datapurge.io/v1alpha1
         kind: UserDataPurge
-        metadata: {name: %s, namespace: %s}
+        metadata: {name: %s, namespace: %s, labels: {datapurge.io/bench: %s}}
         spec:
           database:
             host: %s
@@ -196,7 +203,12 @@ public class OperatorBench {
           strategy: Delete
           confirm: %s
           dryRun: %s
-        """.formatted(name, ns, host, port, db, db, dryRun);
+        """.formatted(name, ns, label(ns.substring(0, ns.length() - 2)), host, port, db, db, dryRun);
+  }
+
+  /** The label value naming a run's resources: its namespace prefix without the trailing dash. */
+  static String label(String nsPrefix) {
+    return nsPrefix.replaceAll("-+$", "");
   }
 
   static String key(HasMetadata o) {

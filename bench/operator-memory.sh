@@ -23,8 +23,18 @@ WORK=$ROOT/target/operator-memory
 rm -rf "$WORK" && mkdir -p "$WORK"
 JAR=$WORK/user-data-purge.jar
 cp target/user-data-purge.jar "$JAR"
+# The operator as `java -jar … operator` starts it, with a client that ignores spec fields of a newer
+# CRD on a shared cluster (bench/TolerantOperator.java); compiled here so no compiler is in the process.
+javac -cp "$JAR" -d "$WORK/bench" bench/TolerantOperator.java
 OPERATORS=()
-trap 'for p in "${OPERATORS[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
+DB=
+ALLNS=()
+cleanup() {
+  for ns in "${ALLNS[@]}"; do kubectl delete namespace "$ns" --wait=false >/dev/null 2>&1 || true; done
+  for p in "${OPERATORS[@]}"; do kill "$p" 2>/dev/null || true; done
+  [ -z "$DB" ] || psql -qX -d postgres -c "drop database if exists $DB with (force)" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
 
 # The image's ENTRYPOINT flags before this change, and now (read from the Dockerfile).
 BEFORE_FLAGS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData -XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
@@ -60,18 +70,22 @@ for v in "${ORDER[@]}"; do
   for i in $(seq 0 $((NAMESPACES - 1))); do
     ns=$(printf '%s%02d' "$prefix" "$i")
     nslist+=("$ns")
+    ALLNS+=("$ns")
     kubectl create namespace "$ns" >/dev/null
     kubectl -n "$ns" create secret generic pg-purge --from-literal=username="$PGUSER" \
       --from-literal=password="$PGPASSWORD" >/dev/null
   done
   PORT=$((PORT + 1))
   # shellcheck disable=SC2086
-  java ${FLAGS[$v]} -jar "$JAR" operator --purge-image "$PURGE_IMAGE" --http-port "$PORT" \
+  java ${FLAGS[$v]} -cp "$JAR:$WORK/bench" TolerantOperator --purge-image "$PURGE_IMAGE" --http-port "$PORT" \
     --namespaces "$(IFS=,; echo "${nslist[*]}")" ${ARGS[$v]} >"$WORK/operator-$v.log" 2>&1 &
   pid=$!
   OPERATORS+=("$pid")
   for _ in $(seq 600); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
-  { echo; echo "== $v: flags ${FLAGS[$v]} ${ARGS[$v]}"; echo "started: RSS $(rss "$pid") MB"; } | tee -a "$OUT"
+  ready=no
+  curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && ready=yes
+  { echo; echo "== $v: flags ${FLAGS[$v]} ${ARGS[$v]}"; echo "started (ready: $ready): RSS $(rss "$pid") MB"; } | tee -a "$OUT"
+  [ $ready = yes ] || { tail -20 "$WORK/operator-$v.log"; exit 1; }
   if [ "$RUNS" -gt 0 ]; then
     BENCH_NS_PREFIX=$prefix java -cp "$JAR" bench/OperatorBench.java latency "$RUNS" 1 \
       "http://127.0.0.1:$PORT/metrics" "$PGHOST" "$PGPORT" "$DB" 2>&1 | tee -a "$OUT"
@@ -88,9 +102,7 @@ for v in "${ORDER[@]}"; do
   SUMMARY[$v]="$(printf '%-7s idle RSS %4s MB  (right after the runs %4s MB)  heap committed %4s MB, live %3s MB' \
     "$v" "$idle_rss" "$busy_rss" "$committed" "$live")"
   kill "$pid"; wait "$pid" 2>/dev/null || true
-  for ns in "${nslist[@]}"; do kubectl delete namespace "$ns" --wait=false >/dev/null; done
 done
-psql -qX -d postgres -c "drop database if exists $DB with (force)" >/dev/null
 {
   echo
   echo "summary: $((RUNS + SCALE)) resources each; target idle RSS <= 150 MB"

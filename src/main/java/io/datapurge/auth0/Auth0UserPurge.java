@@ -146,13 +146,14 @@ public final class Auth0UserPurge {
     });
     try {
       Instant listed = null;
+      List<Counted> windows = List.of();
       for (int pass = 1; ; pass++) {
         if (pass > 1) {
           // The pause lets the search index catch up after the pass's listing; deletes count towards it.
           Duration left = passPause.minus(Duration.between(listed, client.clock().instant()));
           if (left.compareTo(Duration.ZERO) > 0) client.sleeper().sleep(left);
         }
-        List<Counted> windows = pass == 1 && preflightWindows != null ? preflightWindows : windows();
+        windows = pass == 1 && preflightWindows != null ? preflightWindows : windows(windows);
         long todo = 0;
         List<Future<?>> pending = new ArrayList<>();
         for (Counted w : windows) {
@@ -217,20 +218,38 @@ public final class Auth0UserPurge {
 
   /** Windows covering every matching user, each small enough to be listed whole. */
   List<Counted> windows() {
+    return windows(List.of());
+  }
+
+  /**
+   * As {@link #windows()}, starting from the windows of an earlier listing: those are counted again
+   * (and cut when they grew), and only what lies before the first or after the last is cut anew. A
+   * user's created_at does not change, so new users appear at the newest end; recounting saves the
+   * dozens of counts that cutting down to a burst of sign-ups took.
+   */
+  List<Counted> windows(List<Counted> known) {
     List<Counted> result = new ArrayList<>();
     Instant oldest = edge("created_at:1");
     Instant newest = edge("created_at:-1");
     if (oldest == null || newest == null) return result;
     Deque<CreatedAtWindow> todo = new ArrayDeque<>();
-    todo.push(new CreatedAtWindow(oldest, newest.plusMillis(1)));
+    if (known.isEmpty()) {
+      todo.addLast(new CreatedAtWindow(oldest, newest.plusMillis(1)));
+    } else {
+      Instant from = known.get(0).window().from();
+      Instant to = known.get(known.size() - 1).window().to();
+      if (oldest.isBefore(from)) todo.addLast(new CreatedAtWindow(oldest, from));
+      known.forEach(c -> todo.addLast(c.window()));
+      if (!newest.isBefore(to)) todo.addLast(new CreatedAtWindow(to, newest.plusMillis(1)));
+    }
     while (!todo.isEmpty()) {
-      CreatedAtWindow w = todo.pop();
+      CreatedAtWindow w = todo.pollFirst();
       long total = client.users(w.query(filter), 0, 1, null).total();
       if (total == 0) continue;
       if (total >= Auth0Client.SEARCH_CAP && w.splittable()) {
         CreatedAtWindow[] halves = w.halves();
-        todo.push(halves[1]);
-        todo.push(halves[0]);
+        todo.addFirst(halves[1]);
+        todo.addFirst(halves[0]);
       } else {
         result.add(new Counted(w, total));
       }
