@@ -36,6 +36,8 @@ public final class Auth0UserPurge {
    * the tenant's rate times the round trip (50/s at 300 ms needs 15).
    */
   public static final int DEFAULT_WORKERS = 20;
+  /** The last page a search may return: results 901 to 1000. */
+  static final int LAST_PAGE = Auth0Client.SEARCH_CAP / Auth0Client.MAX_PER_PAGE - 1;
 
   private final Auth0Client client;
   private final String connection;
@@ -244,9 +246,16 @@ public final class Auth0UserPurge {
     }
     while (!todo.isEmpty()) {
       CreatedAtWindow w = todo.pollFirst();
-      long total = client.users(w.query(filter), 0, 1, null).total();
+      // The window's last page of the search (oldest first): its total, and when the window holds
+      // 1000 or more, the 1000th user's created_at, which cuts off a window of the 999 or fewer before it.
+      Auth0Client.Page last = client.users(w.query(filter), LAST_PAGE, Auth0Client.MAX_PER_PAGE, "created_at:1");
+      long total = last.total();
       if (total == 0) continue;
-      if (total >= Auth0Client.SEARCH_CAP && w.splittable()) {
+      Counted before = total >= Auth0Client.SEARCH_CAP ? before1000th(w, last.users()) : null;
+      if (before != null) {
+        result.add(before);
+        todo.addFirst(new CreatedAtWindow(before.window().to(), w.to()));
+      } else if (total >= Auth0Client.SEARCH_CAP && w.splittable()) {
         CreatedAtWindow[] halves = w.halves();
         todo.addFirst(halves[1]);
         todo.addFirst(halves[0]);
@@ -255,6 +264,20 @@ public final class Auth0UserPurge {
       }
     }
     return result;
+  }
+
+  /**
+   * The users of {@code w} created before its 1000th oldest (of whom {@code page} holds the 901st to
+   * the 1000th), counted exactly from that page; null when they cannot be: the 1000th shares its
+   * millisecond with the window's start or with the whole page.
+   */
+  private static Counted before1000th(CreatedAtWindow w, List<Auth0Client.User> page) {
+    if (page.size() != Auth0Client.MAX_PER_PAGE) return null;
+    Instant cut = page.get(page.size() - 1).createdAt();
+    if (cut == null || !cut.isAfter(w.from()) || !cut.isBefore(w.to())) return null;
+    long ties = page.subList(0, page.size() - 1).stream().filter(u -> cut.equals(u.createdAt())).count();
+    if (ties == page.size() - 1) return null;
+    return new Counted(new CreatedAtWindow(w.from(), cut), Auth0Client.SEARCH_CAP - 1 - ties);
   }
 
   /** The ids in one window, page by page, never past the search cap. */
