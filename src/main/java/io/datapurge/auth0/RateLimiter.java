@@ -21,9 +21,10 @@ import java.util.OptionalLong;
  * <ul>
  *   <li>from one response: the missing {@code limit - remaining} tokens refill by the reset second,
  *       counted one second late because the header is rounded to whole seconds;
- *   <li>from two responses {@code dt} apart, with {@code n} requests answered between them: the
- *       tenant refilled at least {@code remaining2 - remaining1 + n - 2} tokens in {@code dt} (one for
- *       the rounding down of {@code remaining}, one for a request answered out of order).
+ *   <li>from two responses at least 4 s apart, with {@code n} requests answered between them: the
+ *       tenant refilled at least {@code remaining2 - remaining1 + n - 1 - inFlight1 - inFlight2}
+ *       tokens (one for the rounding down of {@code remaining}, one for each request in flight at
+ *       either end, which may have been counted on the other side of it).
  * </ul>
  *
  * Each response also sets the mirror within what the tenant said it had, less the requests still in
@@ -108,12 +109,12 @@ final class RateLimiter {
    */
   static final class Bucket {
     /** How far apart two responses must be for the refill between them to say something. */
-    static final long MIN_SPAN_MILLIS = 2000;
+    static final long MIN_SPAN_MILLIS = 4000;
     /** Responses kept as earlier ends of those spans. */
     static final int ANCHORS = 64;
     static final long ANCHOR_EVERY_MILLIS = 250;
 
-    private record Anchor(long at, long remaining, long answered) {}
+    private record Anchor(long at, long remaining, long answered, long inFlight) {}
 
     /** Bucket size, 0 while unknown; -1 when the tenant sends no rate-limit headers. */
     long capacity;
@@ -185,11 +186,14 @@ final class RateLimiter {
       for (Anchor a : anchors) {
         long span = now - a.at();
         if (span >= MIN_SPAN_MILLIS) {
-          rate = Math.max(rate, (remaining - a.remaining() + (answered - a.answered()) - 2) / (double) span);
+          // - 1 for remaining rounded down, and 1 for each request in flight at either end (answered
+          // out of order under load, or counted by the tenant before its answer arrived)
+          rate = Math.max(rate, (remaining - a.remaining() + (answered - a.answered()) - 1 - a.inFlight() - inFlight)
+              / (double) span);
         }
       }
       if (anchors.isEmpty() || now - anchors.peekLast().at() >= ANCHOR_EVERY_MILLIS) {
-        anchors.addLast(new Anchor(now, remaining, answered));
+        anchors.addLast(new Anchor(now, remaining, answered, inFlight));
         if (anchors.size() > ANCHORS) anchors.removeFirst();
       }
     }
