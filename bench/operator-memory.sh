@@ -39,10 +39,15 @@ trap cleanup EXIT
 # The image's ENTRYPOINT flags before this change, and now (read from the Dockerfile).
 BEFORE_FLAGS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData -XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 AFTER_FLAGS=$(sed -n 's/^ENTRYPOINT \[\(.*\)\]/\1/p' Dockerfile | tr -d '",' | tr ' ' '\n' | grep '^-XX:' | grep -v SharedArchiveFile | tr '\n' ' ')
-declare -A FLAGS=([before]="$BEFORE_FLAGS -XX:MaxRAM=512m" [after]="$AFTER_FLAGS -XX:MaxRAM=512m")
-declare -A ARGS=([before]="--heap-trim-after 0" [after]="")
-# Variants may be chosen: VARIANTS="after" bench/operator-memory.sh ...
-read -r -a ORDER <<<"${VARIANTS:-before after}"
+# before: main's image flags, no trim; trim (called "after" in the first results): the new flags
+# and the idle trim; image: the same plus the Dockerfile's ENV (as the image ships).
+declare -A FLAGS=([before]="$BEFORE_FLAGS -XX:MaxRAM=512m" [trim]="$AFTER_FLAGS -XX:MaxRAM=512m"
+  [image]="$AFTER_FLAGS -XX:MaxRAM=512m")
+declare -A ARGS=([before]="--heap-trim-after 0" [trim]="" [image]="")
+IMAGE_ENV=$(sed -n 's/^ENV \(MALLOC_ARENA_MAX=[0-9]*\).*/\1/p' Dockerfile)
+declare -A ENVS=([before]="" [trim]="" [image]="$IMAGE_ENV")
+# Variants may be chosen: VARIANTS="before image" bench/operator-memory.sh ...
+read -r -a ORDER <<<"${VARIANTS:-before trim image}"
 
 DB=operator_bench_${STAMP,,}
 psql -qX -d postgres -c "create database $DB" >/dev/null
@@ -77,14 +82,14 @@ for v in "${ORDER[@]}"; do
   done
   PORT=$((PORT + 1))
   # shellcheck disable=SC2086
-  java ${FLAGS[$v]} -cp "$JAR:$WORK/bench" TolerantOperator --purge-image "$PURGE_IMAGE" --http-port "$PORT" \
+  env ${ENVS[$v]} java ${FLAGS[$v]} -cp "$JAR:$WORK/bench" TolerantOperator --purge-image "$PURGE_IMAGE" --http-port "$PORT" \
     --namespaces "$(IFS=,; echo "${nslist[*]}")" ${ARGS[$v]} >"$WORK/operator-$v.log" 2>&1 &
   pid=$!
   OPERATORS+=("$pid")
   for _ in $(seq 600); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
   ready=no
   curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && ready=yes
-  { echo; echo "== $v: flags ${FLAGS[$v]} ${ARGS[$v]}"; echo "started (ready: $ready): RSS $(rss "$pid") MB"; } | tee -a "$OUT"
+  { echo; echo "== $v: ${ENVS[$v]:+env ${ENVS[$v]}, }flags ${FLAGS[$v]} ${ARGS[$v]}"; echo "started (ready: $ready): RSS $(rss "$pid") MB"; } | tee -a "$OUT"
   [ $ready = yes ] || { tail -20 "$WORK/operator-$v.log"; exit 1; }
   if [ "$RUNS" -gt 0 ]; then
     BENCH_NS_PREFIX=$prefix java -cp "$JAR" bench/OperatorBench.java latency "$RUNS" 1 \
