@@ -44,9 +44,6 @@ LABEL org.opencontainers.image.title="user-data-purge-operator" \
 WORKDIR /app
 # The jar the archive was trained with (same bytes and time stamp, which the JVM checks).
 COPY --from=cds /app/user-data-purge.jar /app/user-data-purge.jsa /app/
-# At most two malloc arenas: glibc makes up to 8 per core for a process with many threads (the
-# operator's informers and reconcilers), each holding freed memory resident.
-ENV MALLOC_ARENA_MAX=2
 # Numeric, so runAsNonRoot can verify it without an /etc/passwd entry.
 USER 65532:65532
 # Heap from the container's memory limit; exit (and let Kubernetes report it) on OOM; no

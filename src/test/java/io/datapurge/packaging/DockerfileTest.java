@@ -131,8 +131,6 @@ class DockerfileTest {
     int max = Integer.parseInt(option(flags, "-XX:MaxHeapFreeRatio="));
     assertThat(max).as("the serial collector's default, 70, keeps 2.3x the live heap committed").isLessThanOrEqualTo(40);
     assertThat(min).isLessThan(max);
-    assertThat(DOCKERFILE.last("ENV").arguments()).as("glibc's arenas bounded for both roles")
-        .isEqualTo("MALLOC_ARENA_MAX=2");
   }
 
   @Test
