@@ -70,7 +70,7 @@ if [ -n "${IDLE_ONLY:-}" ]; then # only section 3, against the plane and resourc
   export KUBECONFIG=$ROOT/target/cluster/admin.kubeconfig
   echo "operator idle RSS only (IDLE_ONLY), $(date -u +%FT%TZ); load average $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$OUT"
 else
-kubectl apply -f crds/userdatapurges.datapurge.io-v1.yml >/dev/null
+kubectl apply --server-side -k crds >/dev/null
 kubectl wait --for condition=established crd/userdatapurges.datapurge.io >/dev/null
 for i in $(seq 0 $((NAMESPACES - 1))); do
   ns=$(printf 'bench-%02d' "$i")

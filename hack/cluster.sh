@@ -21,6 +21,9 @@
 #   hack/cluster.sh status             show what runs
 #   hack/cluster.sh reset              down, then delete target/cluster
 #
+# target/cluster/bin/kubectl is the kubectl of the cluster's release (hack/test.sh and
+# hack/demo.sh put it first on PATH, inside kubectl's supported version skew).
+#
 # Environment: CLUSTER_PORT_BASE (9 consecutive ports; default derived from this checkout's path),
 # CONTROLPLANE_CACHE (where binaries are built, see hack/controlplane/build.sh).
 set -euo pipefail
@@ -98,10 +101,13 @@ build() {
       KUBE_SCHEDULER=*) scheduler_bin="${line#*=}" ;;
       KUBELET=*) kubelet_bin="${line#*=}" ;;
       KUBE_PROXY=*) proxy_bin="${line#*=}" ;;
+      KUBECTL=*) kubectl_bin="${line#*=}" ;;
       ETCD=*) etcd_bin="${line#*=}" ;;
     esac
   done < <("$root/hack/controlplane/build.sh")
-  [[ -n "${proxy_bin:-}" && -n "${etcd_bin:-}" ]] || die "hack/controlplane/build.sh failed"
+  [[ -n "${proxy_bin:-}" && -n "${kubectl_bin:-}" && -n "${etcd_bin:-}" ]] || die "hack/controlplane/build.sh failed"
+  mkdir -p "$state/bin"
+  ln -sfn "$kubectl_bin" "$state/bin/kubectl"
 }
 
 # Nine consecutive ports: apiserver, etcd client, etcd peer, controller-manager, scheduler,

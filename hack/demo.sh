@@ -19,6 +19,7 @@ say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 say "Kubernetes cluster with a real node (hack/cluster.sh up)"
 KUBECONFIG="$(hack/cluster.sh up | tail -n 1)"
 export KUBECONFIG
+export PATH="$PWD/target/cluster/bin:$PATH" # the kubectl of the cluster's release
 echo "KUBECONFIG=$KUBECONFIG"
 kubectl get nodes -o wide
 

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds the local control plane's binaries from Go modules, once, into a cache outside the repo:
 #   $CONTROLPLANE_CACHE/<k8s version>/{kube-apiserver,kube-controller-manager,kube-scheduler,kubelet,kube-proxy}
+#   $CONTROLPLANE_CACHE/<k8s version>/kubectl/kubectl (the client of the same release)
 #   $CONTROLPLANE_CACHE/etcd-<etcd version>/etcd
 # Versions come from hack/controlplane/{kube,etcd}/go.mod. A binary already present is reused.
-# Prints KUBE_APISERVER=, KUBE_CONTROLLER_MANAGER=, KUBE_SCHEDULER=, KUBELET=, KUBE_PROXY=, ETCD=
+# Prints KUBE_APISERVER=, KUBE_CONTROLLER_MANAGER=, KUBE_SCHEDULER=, KUBELET=, KUBE_PROXY=, KUBECTL=, ETCD=
 # lines (paths) on stdout; progress goes to stderr.
 set -euo pipefail
 
@@ -25,14 +26,23 @@ kube_dir="$cache/$k8s_version"
 kube_cmds=(kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy)
 missing=0
 for c in "${kube_cmds[@]}"; do [[ -x "$kube_dir/$c" ]] || missing=1; done
-if ((missing)); then
-  minor="${k8s_version#v1.}"; minor="${minor%%.*}"
-  ldflags="-s -w"
+kube_ldflags() {
+  local minor="${k8s_version#v1.}" pkg ldflags="-s -w"
+  minor="${minor%%.*}"
   for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
     ldflags+=" -X $pkg.gitVersion=$k8s_version -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
     ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=2026-02-10T00:00:00Z"
   done
-  go_build "$here/kube" "$kube_dir" -ldflags "$ldflags" "${kube_cmds[@]/#/k8s.io/kubernetes/cmd/}"
+  echo "$ldflags"
+}
+if ((missing)); then
+  go_build "$here/kube" "$kube_dir" -ldflags "$(kube_ldflags)" "${kube_cmds[@]/#/k8s.io/kubernetes/cmd/}"
+fi
+# kubectl of the plane's release, so tests and the demo stay inside kubectl's supported version
+# skew (±1 minor) whatever kubectl the machine has. Its own directory and build: a cache from
+# before it was added is not rebuilt.
+if [[ ! -x "$kube_dir/kubectl/kubectl" ]]; then
+  go_build "$here/kube" "$kube_dir/kubectl" -ldflags "$(kube_ldflags)" k8s.io/kubernetes/cmd/kubectl
 fi
 
 etcd_dir="$cache/etcd-$etcd_version"
@@ -47,4 +57,5 @@ echo "KUBE_CONTROLLER_MANAGER=$kube_dir/kube-controller-manager"
 echo "KUBE_SCHEDULER=$kube_dir/kube-scheduler"
 echo "KUBELET=$kube_dir/kubelet"
 echo "KUBE_PROXY=$kube_dir/kube-proxy"
+echo "KUBECTL=$kube_dir/kubectl/kubectl"
 echo "ETCD=$etcd_dir/etcd"

@@ -46,13 +46,14 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- end }}
 
 {{/*
-What the operator may do where it watches UserDataPurges. No Secrets: the purge Job's
+What the operator may do where it watches UserDataPurges and UserDataPurgeSchedules. No Secrets: the purge Job's
 Pod reads the database credentials through secretKeyRef, resolved by the kubelet.
 */}}
 {{- define "udp.watchRules" -}}
+# create/delete: a UserDataPurgeSchedule creates one run per tick and deletes its own runs (history, Replace).
 - apiGroups: [datapurge.io]
   resources: [userdatapurges]
-  verbs: [get, list, watch, patch, update]
+  verbs: [get, list, watch, create, patch, update, delete]
 - apiGroups: [datapurge.io]
   resources: [userdatapurges/status]
   verbs: [patch, update]
@@ -60,15 +61,26 @@ Pod reads the database credentials through secretKeyRef, resolved by the kubelet
 - apiGroups: [datapurge.io]
   resources: [userdatapurges/finalizers]
   verbs: [update]
+- apiGroups: [datapurge.io]
+  resources: [userdatapurgeschedules]
+  verbs: [get, list, watch, patch, update]
+- apiGroups: [datapurge.io]
+  resources: [userdatapurgeschedules/status]
+  verbs: [patch, update]
+- apiGroups: [datapurge.io]
+  resources: [userdatapurgeschedules/finalizers]
+  verbs: [update]
 - apiGroups: [batch]
   resources: [jobs]
   verbs: [get, list, watch, create, delete]
 - apiGroups: [""]
   resources: [pods]
   verbs: [get, list, watch]
+# create/patch: the operator's own Events; list/watch: the kubelet's FailedMount Events, which
+# name a missing spec.seed ConfigMap (the operator reads no ConfigMaps itself).
 - apiGroups: [""]
   resources: [events]
-  verbs: [create, patch]
+  verbs: [create, patch, list, watch]
 {{- end }}
 
 {{/* Refuse combinations the schema cannot express with a message that names the fix. */}}

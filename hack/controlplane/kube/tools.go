@@ -1,6 +1,6 @@
 //go:build tools
 
-// Package tools pins the Kubernetes commands this module builds: the control plane and the node.
+// Package tools pins the Kubernetes commands this module builds: the control plane, the node and the kubectl of the same release.
 package tools
 
 import (
@@ -8,5 +8,6 @@ import (
 	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
 	_ "k8s.io/kubernetes/cmd/kube-proxy"
 	_ "k8s.io/kubernetes/cmd/kube-scheduler"
+	_ "k8s.io/kubernetes/cmd/kubectl"
 	_ "k8s.io/kubernetes/cmd/kubelet"
 )

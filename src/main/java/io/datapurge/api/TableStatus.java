@@ -1,8 +1,10 @@
 package io.datapurge.api;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 /** Rows of one table of the plan, before and after the run. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public class TableStatus {
 
   @JsonPropertyDescription("Schema-qualified table name, e.g. public.auth_user.")
@@ -15,8 +17,19 @@ public class TableStatus {
   @JsonPropertyDescription("Exact row count before the run.")
   private Long before;
 
-  @JsonPropertyDescription("Exact row count after the run (equals before for a plan or dry run).")
+  @JsonPropertyDescription("Exact row count after the run, at commit (equals before for a plan or dry run).")
   private Long after;
+
+  @JsonPropertyDescription("Rows the seed (spec.seed) added to this table; absent without a seed.")
+  private Long seeded;
+
+  @JsonPropertyDescription("Rows this run deleted (for a plan or dry run: would delete); before - deleted = after."
+      + " 0 for an unlinked table.")
+  private Long deleted;
+
+  @JsonPropertyDescription("How the rows went: truncate (only for a table emptied entirely) or delete; absent for"
+      + " an unlinked table.")
+  private String method;
 
   public TableStatus() {}
 
@@ -25,6 +38,28 @@ public class TableStatus {
     this.role = role;
     this.before = before;
     this.after = after;
+  }
+
+  public TableStatus(String table, String role, Long before, Long after, Long deleted, String method) {
+    this(table, role, before, after);
+    this.deleted = deleted;
+    this.method = method;
+  }
+
+  public Long getDeleted() {
+    return deleted;
+  }
+
+  public void setDeleted(Long deleted) {
+    this.deleted = deleted;
+  }
+
+  public String getMethod() {
+    return method;
+  }
+
+  public void setMethod(String method) {
+    this.method = method;
   }
 
   public String getTable() {
@@ -49,6 +84,14 @@ public class TableStatus {
 
   public void setBefore(Long before) {
     this.before = before;
+  }
+
+  public Long getSeeded() {
+    return seeded;
+  }
+
+  public void setSeeded(Long seeded) {
+    this.seeded = seeded;
   }
 
   public Long getAfter() {

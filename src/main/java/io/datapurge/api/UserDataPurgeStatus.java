@@ -1,6 +1,7 @@
 package io.datapurge.api;
 
 import com.fasterxml.jackson.annotation.JsonClassDescription;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -12,6 +13,8 @@ import java.util.Objects;
 @JsonClassDescription("What the operator observed: the phase of the current run, its Job, the row counts"
     + " before and after, and Ready/Reconciling/Stalled conditions. Written only by the operator.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
+// A CRD newer than this operator may carry fields it does not know (an upgrade applies the CRD first).
+@JsonIgnoreProperties(ignoreUnknown = true)
 public class UserDataPurgeStatus {
 
   @JsonPropertyDescription("Pending, Planning, AwaitingConfirmation, Running, Succeeded, Failed or Blocked.")
@@ -46,6 +49,9 @@ public class UserDataPurgeStatus {
 
   @JsonPropertyDescription("Row counts summed over every table.")
   private Totals totals;
+
+  @JsonPropertyDescription("Statements in the spec.seed files (a plan or dry run parses them, never runs them).")
+  private Integer seedStatements;
 
   @JsonPropertyDescription("Auth0 users before and after the run, when spec.auth0 is set.")
   private Auth0Status auth0;
@@ -139,6 +145,14 @@ public class UserDataPurgeStatus {
 
   public void setTotals(Totals totals) {
     this.totals = totals;
+  }
+
+  public Integer getSeedStatements() {
+    return seedStatements;
+  }
+
+  public void setSeedStatements(Integer seedStatements) {
+    this.seedStatements = seedStatements;
   }
 
   public Auth0Status getAuth0() {

@@ -101,6 +101,66 @@ public final class Auth0UserPurge {
     }
   }
 
+  /** The scope check of {@link #preflight} alone: a selective purge deletes known users, it counts none up front. */
+  public void preflightScopes(boolean deleting) {
+    try {
+      Set<String> missing = new LinkedHashSet<>(deleting ? List.of("read:users", "delete:users") : List.of("read:users"));
+      missing.removeAll(client.scopes());
+      if (!missing.isEmpty()) {
+        throw new Auth0Exception("the application's token lacks the scopes " + String.join(", ", missing)
+            + ": grant them to the application on the Auth0 Management API.", 403);
+      }
+    } catch (Auth0Exception e) {
+      throw new PurgeException(FailureReason.Auth0Failed, "Auth0 tenant " + client.domain() + ": " + e.getMessage()
+          + " Nothing was deleted, neither in the database nor in Auth0.", e);
+    }
+  }
+
+  /**
+   * The Auth0 half of a selective purge: deletes exactly the users of the purged rows, named by their
+   * Auth0 {@code user_id} or, with {@code email}, by their email address (every user with that email). Counts
+   * only for a dry run or an uncommitted database purge. Never throws; see {@link #complete}.
+   */
+  public PurgeResult completeUsers(PurgeResult db, List<String> identities, boolean email) {
+    long before = identities.size();
+    if (db.error() != null || !Boolean.TRUE.equals(db.committed())) {
+      return db.withAuth0(new PurgeResult.Auth0(client.domain(), connection, before, 0L, 0L, before, null));
+    }
+    long deleted = 0;
+    long gone = 0;
+    String error = null;
+    try {
+      for (String identity : identities) {
+        if (stopAt != null && client.clock().instant().isAfter(stopAt)) {
+          throw new Auth0Exception("stopped at the time limit (--auth0-time-limit) so that the result is"
+              + " written before the Job's deadline.", 0);
+        }
+        List<String> ids = email ? client.users(emailQuery(identity), 0, Auth0Client.MAX_PER_PAGE, null).users()
+            .stream().map(Auth0Client.User::id).toList() : List.of(identity);
+        if (ids.isEmpty()) gone++;
+        for (String id : ids) {
+          if (client.delete(id)) deleted++; else gone++;
+        }
+      }
+    } catch (Auth0Exception e) {
+      error = e.getMessage();
+    }
+    long remaining = Math.max(0, before - deleted - gone);
+    PurgeResult withAuth0 = db.withAuth0(new PurgeResult.Auth0(client.domain(), connection, before, deleted, gone,
+        remaining, error));
+    if (error == null) return withAuth0;
+    long rows = db.totals() == null ? 0 : db.totals().before() - db.totals().after();
+    return withAuth0.withError(PurgeResult.Failure.of(FailureReason.Auth0Incomplete,
+        "Database " + db.database() + " was purged and committed (" + rows + " rows deleted), but up to " + remaining
+            + " of the " + before + " Auth0 users of the purged rows remain in tenant " + client.domain() + ": " + error
+            + " Run the purge again with the same run id to delete the rest; the run ledger kept their ids."));
+  }
+
+  private String emailQuery(String email) {
+    String term = "email:\"" + email.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    return filter == null ? term : filter + " AND " + term;
+  }
+
   /** Users matching the filter, counted window by window. */
   public long count() {
     return windows().stream().mapToLong(Counted::total).sum();
@@ -122,7 +182,8 @@ public final class Auth0UserPurge {
     if (o.error() == null && o.remaining() == 0) return withAuth0;
     String why = o.error() != null ? o.error()
         : "they were still listed after " + MAX_PASSES + " passes (created meanwhile, or Auth0's search lagging)";
-    long rows = db.totals() == null ? 0 : db.totals().before() - db.totals().after();
+    long rows = db.totals() == null ? 0 : db.totals().before() - db.totals().after()
+        + (db.totals().seeded() == null ? 0 : db.totals().seeded());
     return withAuth0.withError(PurgeResult.Failure.of(FailureReason.Auth0Incomplete,
         "Database " + db.database() + " was purged and committed (" + rows + " rows deleted), but "
             + o.remaining() + (o.after() == null ? " (estimated)" : "") + " users remain in Auth0 tenant "

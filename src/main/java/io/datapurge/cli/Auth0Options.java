@@ -4,6 +4,7 @@ import io.datapurge.auth0.Auth0Client;
 import io.datapurge.auth0.Auth0UserPurge;
 import io.datapurge.purge.FailureReason;
 import io.datapurge.purge.PurgeException;
+import io.datapurge.purge.PurgeRequest;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -32,9 +33,43 @@ public final class Auth0Options {
           + " (a rerun continues); the operator sets it to 80%% of the Job's deadline less a minute.")
   Duration timeLimit;
 
+  @Option(names = "--auth0-user-id-column", paramLabel = "COLUMN",
+      description = "With --where: delete only the Auth0 users of the purged rows, whose Auth0 user_id is in this"
+          + " column of the first --table (read in the purge's transaction, kept in the run ledger).")
+  String userIdColumn;
+
+  @Option(names = "--auth0-email-column", paramLabel = "COLUMN",
+      description = "As --auth0-user-id-column, mapping rows to Auth0 users by the email address in this column.")
+  String emailColumn;
+
   // Tests point the client at a local fake; production always talks to https://DOMAIN.
   @Option(names = "--auth0-base-url", hidden = true)
   URI baseUrl;
+
+  /**
+   * The column that maps purged rows to Auth0 users, or null. A predicate with Auth0 needs one: without
+   * it the purge would delete every user of the tenant although it keeps some rows.
+   */
+  PurgeRequest.IdentityColumn identityColumn(boolean predicates) {
+    if (userIdColumn != null && emailColumn != null) {
+      throw new PurgeException(FailureReason.Usage, "--auth0-user-id-column and --auth0-email-column both map rows"
+          + " to Auth0 users: give one of them.");
+    }
+    String column = userIdColumn != null ? userIdColumn : emailColumn;
+    if (column != null && domain == null) {
+      throw new PurgeException(FailureReason.Usage, (userIdColumn != null ? "--auth0-user-id-column" : "--auth0-email-column")
+          + " needs --auth0-domain: name the tenant too.");
+    }
+    if (column != null && (column.isBlank() || column.length() > 63 || column.indexOf('\0') >= 0)) {
+      throw new PurgeException(FailureReason.Usage, "The Auth0 mapping column must be a column name (1 to 63 characters).");
+    }
+    if (column == null && domain != null && predicates) {
+      throw new PurgeException(FailureReason.Usage, "--where keeps some rows, so only the Auth0 users of the purged"
+          + " rows may go: name the column that maps a row to its Auth0 user with --auth0-user-id-column (Auth0"
+          + " user_id) or --auth0-email-column (spec.auth0.userIdColumn / emailColumn). Nothing was deleted.");
+    }
+    return column == null ? null : new PurgeRequest.IdentityColumn(column, userIdColumn == null);
+  }
 
   /** The Auth0 half, or null when no --auth0-domain was given. */
   Auth0UserPurge open(Map<String, String> env, Pattern protectedPattern, boolean allowProtected, boolean dryRun) {

@@ -9,6 +9,8 @@ import io.datapurge.operator.IdleHeap;
 import io.datapurge.operator.OperatorSettings;
 import io.datapurge.operator.PurgeMetrics;
 import io.datapurge.operator.PurgeReconciler;
+import io.datapurge.operator.ScheduleMetrics;
+import io.datapurge.operator.ScheduleReconciler;
 import io.datapurge.purge.PurgeRequest;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -48,7 +50,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "operator",
     mixinStandardHelpOptions = true,
-    description = "Watch UserDataPurge resources and run their plan and purge Jobs.")
+    description = "Watch UserDataPurge resources and run their plan and purge Jobs; create one UserDataPurge per"
+        + " tick of each UserDataPurgeSchedule.")
 public final class OperatorCommand implements Callable<Integer> {
 
   public static final String LEASE_NAME = "user-data-purge-operator";
@@ -181,6 +184,13 @@ public final class OperatorCommand implements Callable<Integer> {
     Set<String> watched = Arrays.stream(namespaces.split(","))
         .map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toSet());
     operator.register(new PurgeReconciler(settings, new PurgeMetrics(registry)), c -> {
+      if (watched.isEmpty()) {
+        c.watchingAllNamespaces();
+      } else {
+        c.settingNamespaces(watched);
+      }
+    });
+    operator.register(new ScheduleReconciler(new ScheduleMetrics(registry)), c -> {
       if (watched.isEmpty()) {
         c.watchingAllNamespaces();
       } else {

@@ -12,8 +12,10 @@ import io.datapurge.purge.PurgePlan;
 import io.datapurge.purge.PurgeReport;
 import io.datapurge.purge.PurgeRequest;
 import io.datapurge.purge.PurgeResult;
+import io.datapurge.purge.PurgeSelection;
 import io.datapurge.purge.PurgeStatements;
 import io.datapurge.purge.RunLedger;
+import io.datapurge.purge.SeedScript;
 import io.datapurge.purge.SqlFailures;
 import io.datapurge.purge.TableName;
 import java.io.Console;
@@ -22,7 +24,9 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -41,7 +45,8 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "purge",
     mixinStandardHelpOptions = true,
-    description = "Delete every row of the named tables and of the tables that reference them, in one transaction.",
+    description = "Delete the rows of the named tables (every row, or those --where selects) and the rows that"
+        + " reference them, in one transaction.",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:purged (or dry run done)",
@@ -59,6 +64,12 @@ public final class PurgeCommand implements Callable<Integer> {
   @Option(names = "--table", required = true, paramLabel = "TABLE",
       description = "Table to empty, optionally schema-qualified (app.users); repeat for more.")
   List<String> tables;
+
+  @Option(names = "--where", paramLabel = "TABLE=PREDICATE",
+      description = "Purge only the rows of root TABLE (as named with --table) that PREDICATE, a SQL boolean"
+          + " expression over its columns, selects; rows that reference them go too, through every foreign key."
+          + " E.g. --where \"auth_user=NOT (is_staff OR is_superuser)\". Repeat for other roots.")
+  List<String> where = new ArrayList<>();
 
   @Option(names = "--keep", paramLabel = "TABLE",
       description = "Table never to purge; a plan that needs it is refused.")
@@ -96,8 +107,14 @@ public final class PurgeCommand implements Callable<Integer> {
       description = "Where to write the JSON result (default /dev/termination-log when it exists).")
   Path resultFile;
 
-  @Option(names = "--reset-sequences", description = "Restart the sequences owned by the purged tables.")
+  @Option(names = "--reset-sequences", description = "Restart the sequences owned by the purged tables (before the"
+      + " seed), past the largest value left in their column.")
   boolean resetSequences;
+
+  @Option(names = "--seed-file", paramLabel = "PATH",
+      description = "SQL (or pg_dump --data-only output) run after the delete, in the same transaction, with the"
+          + " purge's role; repeat for more, run in order. A dry run only counts its statements.")
+  List<Path> seedFiles = new ArrayList<>();
 
   @Option(names = "--backup-schema", paramLabel = "NAME",
       description = "Copy the purged rows into this new schema first (see restore).")
@@ -131,13 +148,14 @@ public final class PurgeCommand implements Callable<Integer> {
       Auth0UserPurge identity = auth0.open(System.getenv(), request.protectedPattern(), allowProtected, dryRun);
       settings = connection.settings(runId);
       // Auth0 is checked and counted before the database is touched: a bad tenant setup deletes nothing.
-      if (identity != null) identity.preflight(!dryRun);
+      if (identity != null && request.identityColumn() != null) identity.preflightScopes(!dryRun);
+      else if (identity != null) identity.preflight(!dryRun);
       PurgeExecutor.Outcome outcome;
       try (HikariDataSource pool = settings.open(Duration.ofSeconds(5)); Connection c = pool.getConnection()) {
         PurgeExecutor executor = new PurgeExecutor(runLedger == null ? null : new RunLedger(TableName.parse(runLedger)));
         if (!dryRun && confirm == null && !force && System.console() != null) {
           PurgeExecutor.Outcome preview = executor.run(c, request.withDryRun(true));
-          PurgeResult shown = identity == null ? preview.result() : identity.complete(preview.result());
+          PurgeResult shown = identity == null ? preview.result() : auth0Half(identity, request, preview);
           if (!preview.succeeded()) return finish(preview.plan(), shown, settings, out, err);
           boolean isProtected = request.protectedPattern().matcher(preview.result().database()).matches();
           if (!isProtected || allowProtected) { // a protected database is refused below, without asking
@@ -151,17 +169,21 @@ public final class PurgeCommand implements Callable<Integer> {
           request = request.withForce(true);
         }
         outcome = executor.run(c, request);
+        // Database first (atomic), then Auth0 (idempotent, resumable): see docs/auth0.md.
+        PurgeResult result = identity == null ? outcome.result() : auth0Half(identity, request, outcome);
+        if (identity != null && request.identityColumn() != null && executor.ledger() != null && !dryRun
+            && result.error() == null && Boolean.TRUE.equals(outcome.result().committed())) {
+          executor.ledger().finished(c); // every recorded user is gone: a later run need not retry them
+        }
+        return finish(outcome.plan(), outcome.selection(), result, settings, out, err);
       }
-      // Database first (atomic), then Auth0 (idempotent, resumable): see docs/auth0.md.
-      PurgeResult result = identity == null ? outcome.result() : identity.complete(outcome.result());
-      return finish(outcome.plan(), result, settings, out, err);
     } catch (Exception e) {
       PurgeException failure = SqlFailures.classify(e, false);
       return finish(null, failure(failure.reason(), failure.getMessage()), settings, out, err);
     }
   }
 
-  private PurgeRequest request() {
+  PurgeRequest request() {
     Pattern pattern;
     try {
       pattern = Pattern.compile(protectedPattern);
@@ -178,9 +200,36 @@ public final class PurgeCommand implements Callable<Integer> {
     if (backupSchema != null && dryRun) {
       throw new PurgeException(FailureReason.Usage, "--backup-schema makes no sense with --dry-run: drop one of them.");
     }
+    Map<TableName, String> predicates = predicates();
     return new PurgeRequest(tables.stream().map(TableName::parse).toList(),
         keep.stream().map(TableName::parse).toList(), !noDependents, strategy, dryRun, confirm, force,
-        lockTimeout, statementTimeout, resetSequences, backupSchema, pattern, allowProtected, runId);
+        lockTimeout, statementTimeout, resetSequences, backupSchema, pattern, allowProtected, runId,
+        predicates, auth0.identityColumn(!predicates.isEmpty()), seedFiles.stream().map(SeedScript::read).toList());
+  }
+
+  /** --where TABLE=PREDICATE, split at the first '=' that ends a valid table name (a predicate holds '=' too). */
+  private Map<TableName, String> predicates() {
+    Map<TableName, String> result = new LinkedHashMap<>();
+    for (String w : where) {
+      int eq = w.indexOf('=');
+      if (eq <= 0 || Character.isWhitespace(w.charAt(eq - 1))) { // "id = 4711" is a predicate without its table
+        throw new PurgeException(FailureReason.Usage, "--where '" + w + "' must be TABLE=PREDICATE, e.g."
+            + " --where \"auth_user=NOT (is_staff OR is_superuser)\".");
+      }
+      TableName table = TableName.parse(w.substring(0, eq));
+      if (result.put(table, w.substring(eq + 1)) != null) {
+        throw new PurgeException(FailureReason.Usage, "--where names " + table + " twice: give one predicate per"
+            + " table (combine them with AND / OR).");
+      }
+    }
+    return result;
+  }
+
+  /** Auth0 after the database: the mapped users of the purged rows, or (no mapping column) the whole tenant. */
+  private static PurgeResult auth0Half(Auth0UserPurge identity, PurgeRequest request, PurgeExecutor.Outcome outcome) {
+    if (request.identityColumn() == null) return identity.complete(outcome.result());
+    if (outcome.identities() == null) return outcome.result(); // the run failed before it read them
+    return identity.completeUsers(outcome.result(), outcome.identities(), request.identityColumn().email());
   }
 
   private static boolean confirmedOnTerminal(Console console, String database) {
@@ -195,9 +244,14 @@ public final class PurgeCommand implements Callable<Integer> {
 
   private int finish(PurgePlan plan, PurgeResult result, ConnectionSettings settings,
       PrintWriter out, PrintWriter err) {
+    return finish(plan, null, result, settings, out, err);
+  }
+
+  private int finish(PurgePlan plan, PurgeSelection selection, PurgeResult result, ConnectionSettings settings,
+      PrintWriter out, PrintWriter err) {
     PurgeResult r = scrub(result, settings);
     if (r.tables() != null || r.error() == null) out.print(scrub(PurgeReport.render(plan, r), settings));
-    if (printSql && plan != null && r.error() == null) out.print(scrub(sql(plan), settings));
+    if (printSql && plan != null && r.error() == null) out.print(scrub(sql(plan, selection), settings));
     if (r.error() != null) err.println("purge: " + r.error().reason() + ": " + r.error().message());
     out.flush();
     err.flush();
@@ -206,12 +260,15 @@ public final class PurgeCommand implements Callable<Integer> {
   }
 
   /** The plan's statements, with the steps that depend on flags or on the catalog at run time named. */
-  private String sql(PurgePlan plan) {
+  private String sql(PurgePlan plan, PurgeSelection selection) {
     String header = "-- SQL a purge of this plan runs (this dry run ran only the counts), after checking the"
         + " confirmation and taking its advisory lock\n"
         + (resetSequences ? "-- --reset-sequences: after the removal, alter sequence ... restart for each"
-            + " sequence the purged tables own\n" : "");
-    return header + PurgeStatements.of(plan, strategy).script(lockTimeout, statementTimeout);
+            + " sequence the purged tables own, past the largest value left in its column\n" : "")
+        + (seedFiles.isEmpty() ? "" : "-- --seed-file: after the removal and before the key check, the seed's "
+            + seedFiles.size() + " file(s) run in order (not shown)\n");
+    return header + PurgeStatements.of(plan, strategy, selection == null ? PurgeSelection.all(plan) : selection)
+        .script(lockTimeout, statementTimeout);
   }
 
   private static PurgeResult scrub(PurgeResult r, ConnectionSettings settings) {

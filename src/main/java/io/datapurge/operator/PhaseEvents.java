@@ -4,6 +4,7 @@ import io.datapurge.api.Phase;
 import io.datapurge.api.UserDataPurge;
 import io.datapurge.api.UserDataPurgeStatus;
 import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Instant;
@@ -65,8 +66,14 @@ final class PhaseEvents {
     boolean warning = status.getPhase() == Phase.Failed || status.getPhase() == Phase.Blocked
         || status.getReason() != null;
     String reason = status.getReason() != null ? status.getReason() : status.getPhase().name();
-    String message = status.getMessage() == null ? "" : status.getMessage();
-    var meta = resource.getMetadata();
+    event(client, resource, warning, reason, status.getMessage(), at);
+  }
+
+  /** A core/v1 Event on {@code involved} (a purge or a schedule). */
+  static void event(KubernetesClient client, HasMetadata involved, boolean warning, String reason, String message,
+      Instant at) {
+    String text = message == null ? "" : message;
+    var meta = involved.getMetadata();
     String now = at.truncatedTo(ChronoUnit.SECONDS).toString();
     String prefix = meta.getName().length() > 200 ? meta.getName().substring(0, 200) : meta.getName();
     try {
@@ -76,15 +83,15 @@ final class PhaseEvents {
             .withNamespace(meta.getNamespace())
           .endMetadata()
           .withInvolvedObject(new ObjectReferenceBuilder()
-              .withApiVersion(resource.getApiVersion())
-              .withKind(resource.getKind())
+              .withApiVersion(involved.getApiVersion())
+              .withKind(involved.getKind())
               .withName(meta.getName())
               .withNamespace(meta.getNamespace())
               .withUid(meta.getUid())
               .build())
           .withType(warning ? "Warning" : "Normal")
           .withReason(reason)
-          .withMessage(message.length() > 1000 ? message.substring(0, 1000) : message)
+          .withMessage(text.length() > 1000 ? text.substring(0, 1000) : text)
           .withFirstTimestamp(now)
           .withLastTimestamp(now)
           .withCount(1)

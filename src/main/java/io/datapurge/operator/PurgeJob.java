@@ -4,6 +4,7 @@ import io.datapurge.api.Auth0Spec;
 import io.datapurge.api.CaSecret;
 import io.datapurge.api.CredentialsSecret;
 import io.datapurge.api.DatabaseSpec;
+import io.datapurge.api.SeedSource;
 import io.datapurge.api.UserDataPurge;
 import io.datapurge.api.UserDataPurgeSpec;
 import io.datapurge.purge.RunLedger;
@@ -12,6 +13,8 @@ import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeProjection;
+import io.fabric8.kubernetes.api.model.VolumeProjectionBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
@@ -37,6 +40,8 @@ public final class PurgeJob {
   static final long RUN_AS = 65532L;
   /** Where spec.database.caSecret is mounted in the purge container. */
   static final String CA_DIR = "/etc/datapurge/ca";
+  /** Where spec.seed is mounted: file {@code <index>/<key>} per entry, so the order and every key survive. */
+  static final String SEED_DIR = "/etc/datapurge/seed";
 
   private PurgeJob() {}
 
@@ -111,6 +116,7 @@ public final class PurgeJob {
         .endSpec()
         .build();
     mountCa(job, resource.getSpec().getDatabase().getCaSecret());
+    mountSeed(job, seed(resource.getSpec()));
     return job;
   }
 
@@ -129,6 +135,36 @@ public final class PurgeJob {
     container.getEnv().add(new EnvVarBuilder().withName("PGSSLROOTCERT").withValue(CA_DIR + "/ca.crt").build());
   }
 
+  /**
+   * spec.seed as one read-only projected volume. A missing ConfigMap or key keeps the pod in
+   * ContainerCreating (the kubelet retries the mount and starts the pod once it exists); the kubelet's
+   * FailedMount Event says which, and {@link RunStatus} turns it into ConfigMapNotFound.
+   */
+  private static void mountSeed(Job job, List<SeedSource> seed) {
+    if (seed.isEmpty()) {
+      return;
+    }
+    var pod = job.getSpec().getTemplate().getSpec();
+    List<VolumeProjection> sources = new ArrayList<>();
+    for (int i = 0; i < seed.size(); i++) {
+      sources.add(new VolumeProjectionBuilder().withNewConfigMap().withName(seed.get(i).getConfigMap())
+          .addNewItem().withKey(seed.get(i).getKey()).withPath(seedPath(i, seed.get(i))).endItem()
+          .endConfigMap().build());
+    }
+    pod.getVolumes().add(new VolumeBuilder().withName("seed").withNewProjected().withSources(sources)
+        .withDefaultMode(0444).endProjected().build());
+    pod.getContainers().get(0).getVolumeMounts().add(new VolumeMountBuilder().withName("seed")
+        .withMountPath(SEED_DIR).withReadOnly(true).build());
+  }
+
+  private static String seedPath(int index, SeedSource source) {
+    return index + "/" + source.getKey();
+  }
+
+  private static List<SeedSource> seed(UserDataPurgeSpec spec) {
+    return spec.getSeed() == null ? List.of() : spec.getSeed();
+  }
+
   static List<String> args(UserDataPurge resource, RunMode mode, OperatorSettings settings) {
     UserDataPurgeSpec spec = resource.getSpec();
     DatabaseSpec db = spec.getDatabase();
@@ -141,6 +177,10 @@ public final class PurgeJob {
       args.add("--table");
       args.add(table);
     }
+    for (var w : spec.getWhere() == null ? java.util.Map.<String, String>of().entrySet() : spec.getWhere().entrySet()) {
+      args.add("--where");
+      args.add(w.getKey() + "=" + w.getValue());
+    }
     for (String table : spec.getKeep() == null ? List.<String>of() : spec.getKeep()) {
       args.add("--keep");
       args.add(table);
@@ -150,6 +190,14 @@ public final class PurgeJob {
     }
     args.add("--strategy");
     args.add(spec.getStrategy().label());
+    List<SeedSource> seed = seed(spec);
+    for (int i = 0; i < seed.size(); i++) {
+      args.add("--seed-file");
+      args.add(SEED_DIR + "/" + seedPath(i, seed.get(i)));
+    }
+    if (Boolean.TRUE.equals(spec.getResetSequences()) && mode == RunMode.Purge) {
+      args.add("--reset-sequences");
+    }
     if (mode == RunMode.Plan) {
       args.add("--dry-run");
     } else {
@@ -163,6 +211,14 @@ public final class PurgeJob {
       if (auth0.getConnection() != null) {
         args.add("--auth0-connection");
         args.add(auth0.getConnection());
+      }
+      if (auth0.getUserIdColumn() != null) {
+        args.add("--auth0-user-id-column");
+        args.add(auth0.getUserIdColumn());
+      }
+      if (auth0.getEmailColumn() != null) {
+        args.add("--auth0-email-column");
+        args.add(auth0.getEmailColumn());
       }
       // Stop in time to write the result: a Job killed at its deadline reports nothing.
       args.add("--auth0-time-limit");

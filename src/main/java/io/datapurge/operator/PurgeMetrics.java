@@ -35,7 +35,8 @@ public final class PurgeMetrics {
         .tag("outcome", outcome).register(registry).increment();
     if (status.getPhase() == Phase.Succeeded && !Boolean.TRUE.equals(status.getDryRun())
         && status.getTotals() != null) {
-      rowsDeleted.increment(status.getTotals().getBefore() - status.getTotals().getAfter());
+      Long seeded = status.getTotals().getSeeded();
+      rowsDeleted.increment(status.getTotals().getBefore() - status.getTotals().getAfter() + (seeded == null ? 0 : seeded));
     }
   }
 }

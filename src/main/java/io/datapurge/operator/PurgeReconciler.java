@@ -56,8 +56,10 @@ public class PurgeReconciler implements Reconciler<UserDataPurge> {
     RunJobs jobs = new RunJobs(context, resource.getMetadata().getNamespace());
     String jobName = RunDecision.jobName(resource);
     Job job = jobs.find(jobName, resource.getStatus() != null && jobName.equals(resource.getStatus().getJobName()));
-    Decision next = decision.decide(new Observed(resource, job, job == null ? List.of() : jobs.pods(job)),
-        clock.instant());
+    Job superseded = job != null ? null
+        : RunDecision.superseded(resource).map(name -> jobs.find(name, false)).orElse(null);
+    Decision next = decision.decide(new Observed(resource, job, job == null ? List.of() : jobs.pods(job),
+        jobs.mountFailures(), superseded), clock.instant());
     next.actions().stream().filter(DeleteJob.class::isInstance).map(DeleteJob.class::cast)
         .forEach(delete -> jobs.delete(delete.name()));
     if (next.jobToCreate().isPresent()) {

@@ -5,6 +5,7 @@ import io.datapurge.api.Phase;
 import io.datapurge.api.UserDataPurge;
 import io.datapurge.api.UserDataPurgeSpec;
 import io.datapurge.api.UserDataPurgeStatus;
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.time.Instant;
@@ -24,8 +25,22 @@ final class RunDecision {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** What the reconciler saw. {@code job} is the current generation's Job, or null when none exists. */
-  record Observed(UserDataPurge resource, Job job, Collection<Pod> pods) {
+  /**
+   * What the reconciler saw. {@code job} is the current generation's Job, or null when none exists;
+   * {@code mountFailures}: the kubelet's FailedMount Events for this resource's pods (a missing seed
+   * ConfigMap); {@code superseded}: the Job of a run the spec change ended, while it still exists
+   * (its pod may still be stopping), else null.
+   */
+  record Observed(UserDataPurge resource, Job job, Collection<Pod> pods, Collection<Event> mountFailures,
+      Job superseded) {
+    Observed(UserDataPurge resource, Job job, Collection<Pod> pods, Collection<Event> mountFailures) {
+      this(resource, job, pods, mountFailures, null);
+    }
+
+    Observed(UserDataPurge resource, Job job, Collection<Pod> pods) {
+      this(resource, job, pods, List.of());
+    }
+
     static Observed noJob(UserDataPurge resource) {
       return new Observed(resource, null, List.of());
     }
@@ -73,7 +88,8 @@ final class RunDecision {
   /**
    * In order: a settled run stays as it is; a refused spec is Blocked (ending a superseded run); no
    * Job yet: one the status already names was lost (never re-created: it may have purged), otherwise
-   * it is created (ending a superseded run first); a Job: its status by {@link RunStatus#of}.
+   * it is created once a superseded run's Job is gone (ending that run first); a Job: its status by
+   * {@link RunStatus#of}.
    */
   Decision decide(Observed seen, Instant now) {
     UserDataPurge resource = seen.resource();
@@ -85,16 +101,21 @@ final class RunDecision {
     String jobName = JobNames.of(resource, mode);
     List<Action> actions = new ArrayList<>();
     Optional<UserDataPurgeStatus> refusal = refusal(resource);
-    if (refusal.isPresent() || seen.job() == null) {
+    if ((refusal.isPresent() || seen.job() == null)
+        && (seen.superseded() == null || seen.superseded().getMetadata().getDeletionTimestamp() == null)) {
       superseded(resource).ifPresent(name -> actions.add(new DeleteJob(name)));
     }
     UserDataPurgeStatus next;
     if (refusal.isPresent()) {
       next = refusal.get();
     } else if (seen.job() != null) {
-      next = RunStatus.of(resource, mode, seen.job(), seen.pods());
+      next = RunStatus.of(resource, mode, seen.job(), seen.pods(), seen.mountFailures());
     } else if (previous != null && jobName.equals(previous.getJobName())) {
       next = RunStatus.jobLost(resource, mode, jobName);
+    } else if (seen.superseded() != null) {
+      // The next run starts only once the ended run's Job is gone (its deletion wakes us): a pod
+      // still stopping could hold the database's purge lock, or finish a delete the next run counts.
+      return new Decision(null, actions, false);
     } else {
       actions.add(new CreateJob(PurgeJob.desired(resource, mode, settings)));
       return new Decision(null, actions, false);

@@ -1,8 +1,10 @@
 package io.datapurge.operator;
 
 import io.datapurge.api.UserDataPurge;
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.javaoperatorsdk.operator.api.config.informer.FieldSelector;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -13,7 +15,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-/** The informers a run is observed through: the operator's Jobs and their pods, without managedFields. */
+/**
+ * The informers a run is observed through: the operator's Jobs and their pods, without managedFields,
+ * and the kubelet's FailedMount Events on pods.
+ */
 final class RunEventSources {
 
   private RunEventSources() {}
@@ -35,7 +40,20 @@ final class RunEventSources {
             .map(name -> Set.of(new ResourceID(name, pod.getMetadata().getNamespace())))
             .orElse(Set.of()))
         .build(), context);
-    return List.of(jobs, pods);
+    // A pod whose seed ConfigMap (or key) is missing waits in ContainerCreating and its status says
+    // nothing; the kubelet's FailedMount Event names it. Mapped to the resource through the pod's annotation.
+    var mountFailures = new InformerEventSource<>(InformerEventSourceConfiguration.from(Event.class, UserDataPurge.class)
+        .withName("mount-failures")
+        .withFieldSelector(new FieldSelector(new FieldSelector.Field("involvedObject.kind", "Pod"),
+            new FieldSelector.Field("reason", RunStatus.FAILED_MOUNT)))
+        .withNamespacesInheritedFromController()
+        .withSecondaryToPrimaryMapper(event -> pods.get(new ResourceID(event.getInvolvedObject().getName(),
+                event.getInvolvedObject().getNamespace()))
+            .flatMap(pod -> owner(pod.getMetadata().getAnnotations()))
+            .map(name -> Set.of(new ResourceID(name, event.getInvolvedObject().getNamespace())))
+            .orElse(Set.of()))
+        .build(), context);
+    return List.of(jobs, pods, mountFailures);
   }
 
   /** The resource a purge pod belongs to, from the annotation PurgeJob puts on it. */

@@ -2,6 +2,7 @@ package io.datapurge.operator;
 
 import io.datapurge.api.UserDataPurge;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -44,6 +45,11 @@ final class RunJobs {
         ? client.pods().inNamespace(namespace).withLabel("job-name", name).list().getItems()
         : context.getSecondaryResources(Pod.class).stream()
             .filter(p -> name.equals(p.getMetadata().getLabels().get("job-name"))).toList();
+  }
+
+  /** The kubelet's FailedMount Events for this resource's pods, from the informer (see {@link RunEventSources}). */
+  Collection<Event> mountFailures() {
+    return context.getSecondaryResources(Event.class);
   }
 
   /** A Job of that name already exists (a restart, a stale cache): adopt it, never purge twice. */

@@ -15,10 +15,12 @@ import io.fabric8.kubernetes.api.model.ContainerState;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStateWaiting;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -30,6 +32,9 @@ import java.util.Optional;
 final class RunStatus {
 
   static final String SECRET_NOT_FOUND = "SecretNotFound";
+  static final String CONFIG_MAP_NOT_FOUND = "ConfigMapNotFound";
+  /** The reason of the kubelet's Event for a volume it cannot set up, e.g. a missing ConfigMap. */
+  static final String FAILED_MOUNT = "FailedMount";
   static final String DEADLINE_EXCEEDED = "DeadlineExceeded";
   static final String JOB_LOST = "JobLost";
   static final String JOB_FAILED = "JobFailed";
@@ -131,12 +136,18 @@ final class RunStatus {
 
   /** The status of a run whose Job exists, by its {@link Verdict}. */
   static UserDataPurgeStatus of(UserDataPurge resource, RunMode mode, Job job, Collection<Pod> pods) {
+    return of(resource, mode, job, pods, List.of());
+  }
+
+  /** With the kubelet's FailedMount Events for the resource's pods: a missing seed ConfigMap is named. */
+  static UserDataPurgeStatus of(UserDataPurge resource, RunMode mode, Job job, Collection<Pod> pods,
+      Collection<Event> mountFailures) {
     String jobName = job.getMetadata().getName();
     String db = resource.getSpec().getDatabase().getName();
     Evidence e = Evidence.of(job, pods);
     Verdict verdict = Verdict.of(mode, e);
     if (verdict == Verdict.InProgress) {
-      return inProgress(resource, mode, job, pods);
+      return inProgress(resource, mode, job, pods, mountFailures);
     }
     UserDataPurgeStatus status = base(resource, Phase.Failed);
     status.setJobName(jobName);
@@ -180,8 +191,9 @@ final class RunStatus {
     return status;
   }
 
-  /** Planning or Running; a pod waiting for a missing Secret says which one to create. */
-  private static UserDataPurgeStatus inProgress(UserDataPurge resource, RunMode mode, Job job, Collection<Pod> pods) {
+  /** Planning or Running; a pod waiting for a missing Secret or seed ConfigMap says which one to create. */
+  private static UserDataPurgeStatus inProgress(UserDataPurge resource, RunMode mode, Job job, Collection<Pod> pods,
+      Collection<Event> mountFailures) {
     String jobName = job.getMetadata().getName();
     String db = resource.getSpec().getDatabase().getName();
     UserDataPurgeStatus status = base(resource, mode == RunMode.Plan ? Phase.Planning : Phase.Running);
@@ -190,6 +202,14 @@ final class RunStatus {
     status.setDryRun(mode == RunMode.Plan);
     Optional<ContainerStateWaiting> secretMissing = waiting(pods)
         .filter(w -> "CreateContainerConfigError".equals(w.getReason()));
+    Optional<String> seedMissing = secretMissing.isPresent() ? Optional.empty()
+        : missingSeed(resource, pods, mountFailures);
+    if (seedMissing.isPresent()) {
+      status.setReason(CONFIG_MAP_NOT_FOUND);
+      status.setMessage("Job " + jobName + " is waiting for " + seedMissing.get() + ". Create it in namespace "
+          + resource.getMetadata().getNamespace() + "; the Job starts as soon as it exists.");
+      return status;
+    }
     if (secretMissing.isEmpty()) {
       status.setMessage(mode == RunMode.Plan
           ? "Counting the rows of " + db + " in Job " + jobName + "; nothing is deleted."
@@ -212,6 +232,43 @@ final class RunStatus {
     return status;
   }
 
+  /**
+   * The spec.seed entry a pod of this run cannot mount, from the kubelet's FailedMount Event: it says
+   * {@code configmap "NAME" not found} or {@code configmap references non-existent config key: KEY}. Only
+   * while the container has not started: once the ConfigMap exists the pod runs and old Events are stale.
+   */
+  static Optional<String> missingSeed(UserDataPurge resource, Collection<Pod> pods, Collection<Event> mountFailures) {
+    var seed = resource.getSpec().getSeed();
+    if (seed == null || seed.isEmpty() || mountFailures.isEmpty()) {
+      return Optional.empty();
+    }
+    List<String> waitingPods = pods.stream()
+        .filter(p -> p.getStatus() == null || "Pending".equals(p.getStatus().getPhase()))
+        .filter(p -> purgeStates(List.of(p)).allMatch(st -> st.getWaiting() != null))
+        .map(p -> p.getMetadata().getName()).toList();
+    for (Event event : mountFailures) {
+      String message = Objects.toString(event.getMessage(), "");
+      if (!FAILED_MOUNT.equals(event.getReason()) || event.getInvolvedObject() == null
+          || !waitingPods.contains(event.getInvolvedObject().getName())) {
+        continue;
+      }
+      for (int i = 0; i < seed.size(); i++) {
+        var s = seed.get(i);
+        boolean noConfigMap = message.contains("configmap \"" + s.getConfigMap() + "\" not found");
+        boolean noKey = message.contains("non-existent config key: " + s.getKey())
+            && seed.stream().filter(o -> o.getKey().equals(s.getKey())).count() == 1;
+        if (noConfigMap || noKey) {
+          return Optional.of("ConfigMap " + s.getConfigMap() + " with key " + s.getKey() + " (spec.seed[" + i + "]; "
+              + (noConfigMap ? "the ConfigMap does not exist" : "the ConfigMap has no key " + s.getKey()) + ")");
+        }
+      }
+      if (message.contains("configmap")) {
+        return Optional.of("a ConfigMap of spec.seed (" + message + ")");
+      }
+    }
+    return Optional.empty();
+  }
+
   private static void succeeded(UserDataPurge resource, RunMode mode, UserDataPurgeStatus status) {
     String db = Objects.requireNonNullElse(status.getDatabase(), resource.getSpec().getDatabase().getName());
     int tables = status.getTables().size();
@@ -220,21 +277,38 @@ final class RunStatus {
     status.setReason(null);
     Auth0Status a = status.getAuth0();
     String auth0Users = a == null ? "" : " and " + a.getBefore() + " Auth0 users of " + a.getDomain();
+    Long seeded = status.getTotals() == null ? null : status.getTotals().getSeeded();
     if (mode == RunMode.Purge) {
       status.setPhase(Phase.Succeeded);
-      status.setMessage("Purged " + db + ": " + (before - after) + " rows deleted from " + tables
-          + " tables (" + before + " before, " + after + " after)."
+      long kept = seeded == null ? after : after - seeded;
+      status.setMessage("Purged " + db + ": " + (before - kept) + " rows deleted from " + tables + " tables"
+          + (seeded == null ? "" : ", " + seeded + " rows seeded") + " (" + before + " before, " + after + " after)."
           + (a == null ? "" : " Auth0 " + a.getDomain() + ": " + a.getDeleted() + " users deleted (" + a.getBefore()
               + " before, " + a.getAfter() + " after)."));
     } else if (Boolean.TRUE.equals(resource.getSpec().getDryRun())) {
       status.setPhase(Phase.Succeeded);
-      status.setMessage("Dry run of " + db + ": " + before + " rows in " + tables
-          + " tables" + auth0Users + " would be deleted; nothing was deleted.");
+      status.setMessage("Dry run of " + db + ": " + wouldDelete(status) + " rows in " + tables
+          + " tables" + auth0Users + " would be deleted" + seedPlan(status) + "; nothing was deleted.");
     } else {
       status.setPhase(Phase.AwaitingConfirmation);
-      status.setMessage("Plan for " + db + ": " + before + " rows in " + tables
-          + " tables" + auth0Users + " would be deleted. To purge, set spec.confirm to " + db + ".");
+      status.setMessage("Plan for " + db + ": " + wouldDelete(status) + " rows in " + tables
+          + " tables" + auth0Users + " would be deleted" + seedPlan(status) + ". To purge, set spec.confirm to "
+          + db + ".");
     }
+  }
+
+  /** What a plan says about the seed it parsed: its statements run after the delete, in the same transaction. */
+  private static String seedPlan(UserDataPurgeStatus status) {
+    Integer statements = status.getSeedStatements();
+    return statements == null ? "" : ", then the seed's " + statements + " statements would run";
+  }
+
+  /** "N" rows, or "N of M" when a predicate (spec.where) keeps some of them. */
+  private static String wouldDelete(UserDataPurgeStatus status) {
+    Totals t = status.getTotals();
+    if (t == null) return "0";
+    if (t.getDeleted() == null || t.getDeleted().equals(t.getBefore())) return String.valueOf(t.getBefore());
+    return t.getDeleted() + " of " + t.getBefore();
   }
 
   /** verify-ca/verify-full without the server's CA cannot work; say so before the generic checks. */
@@ -269,11 +343,19 @@ final class RunStatus {
       status.setDatabase(result.database());
     }
     if (result.tables() != null) {
-      status.setTables(result.tables().stream()
-          .map(t -> new TableStatus(t.table(), t.role(), t.before(), t.after())).toList());
+      status.setTables(result.tables().stream().map(t -> {
+        TableStatus table = new TableStatus(t.table(), t.role(), t.before(), t.after(), t.deleted(), t.method());
+        table.setSeeded(t.seeded());
+        return table;
+      }).toList());
     }
     if (result.totals() != null) {
-      status.setTotals(new Totals(result.totals().before(), result.totals().after()));
+      Totals totals = new Totals(result.totals().before(), result.totals().after(), result.totals().deleted());
+      totals.setSeeded(result.totals().seeded());
+      status.setTotals(totals);
+    }
+    if (result.seed() != null) {
+      status.setSeedStatements(result.seed().stream().mapToInt(PurgeResult.SeedFile::statements).sum());
     }
     if (result.auth0() != null) {
       Auth0Status a = new Auth0Status();

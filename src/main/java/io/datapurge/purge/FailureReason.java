@@ -25,6 +25,8 @@ public enum FailureReason {
   Busy(5),
   /** A purged table still had rows after the delete; the transaction was rolled back. */
   VerificationFailed(6),
+  /** A statement of a --seed-file failed; the message names the file, the statement and PostgreSQL's error. Rolled back. */
+  SeedFailed(1),
   /** The Auth0 tenant could not be reached, refused the credentials or lacks a scope; nothing was deleted. */
   Auth0Failed(4),
   /** The database purge was committed but some Auth0 users remain; run again to finish (docs/auth0.md). */

@@ -22,8 +22,17 @@ public final class ForeignKeyGraph {
     }
   }
 
-  /** One foreign key: {@code child(columns)} references {@code parent}, with its ON DELETE action. */
-  public record ForeignKey(String name, Table child, Table parent, char onDelete, List<String> columns) {
+  /**
+   * One foreign key: {@code child(columns)} references {@code parent(parentColumns)}, with its ON DELETE
+   * action. The referenced columns are what a selective purge joins on (see {@link PurgeSelection}).
+   */
+  public record ForeignKey(String name, Table child, Table parent, char onDelete, List<String> columns,
+      List<String> parentColumns) {
+    /** A key whose referenced columns are not known (tests of plans that never join on them). */
+    public ForeignKey(String name, Table child, Table parent, char onDelete, List<String> columns) {
+      this(name, child, parent, onDelete, columns, List.of());
+    }
+
     /** NO ACTION, RESTRICT and CASCADE make the referencing rows go with the referenced ones. */
     public boolean removesReferencingRows() {
       return onDelete == 'a' || onDelete == 'r' || onDelete == 'c';
@@ -63,7 +72,10 @@ public final class ForeignKeyGraph {
              p.oid as parent_oid, pn.nspname as parent_schema, p.relname as parent_name,
              array(select a.attname from unnest(con.conkey) with ordinality k(attnum, ord)
                    join pg_attribute a on a.attrelid = con.conrelid and a.attnum = k.attnum
-                   order by k.ord) as columns
+                   order by k.ord) as columns,
+             array(select a.attname from unnest(con.confkey) with ordinality k(attnum, ord)
+                   join pg_attribute a on a.attrelid = con.confrelid and a.attnum = k.attnum
+                   order by k.ord) as parent_columns
       from pg_constraint con
       join pg_class c on c.oid = con.conrelid join pg_namespace cn on cn.oid = c.relnamespace
       join pg_class p on p.oid = con.confrelid join pg_namespace pn on pn.oid = p.relnamespace
@@ -81,8 +93,9 @@ public final class ForeignKeyGraph {
         Table parent = tables.computeIfAbsent(rs.getLong("parent_oid"),
             oid -> table(oid, rs, "parent"));
         Array cols = rs.getArray("columns");
+        Array parentCols = rs.getArray("parent_columns");
         keys.add(new ForeignKey(rs.getString("conname"), child, parent, rs.getString("confdeltype").charAt(0),
-            Arrays.asList((String[]) cols.getArray())));
+            Arrays.asList((String[]) cols.getArray()), Arrays.asList((String[]) parentCols.getArray())));
       }
     }
     return new ForeignKeyGraph(keys);

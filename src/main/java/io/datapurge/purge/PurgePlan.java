@@ -103,6 +103,14 @@ public final class PurgePlan {
     return new PurgePlan(entries, parents, referencedFromOutside);
   }
 
+  /** The same plan, with each root's predicate shown in its {@code why} (the readable plan table). */
+  public PurgePlan describing(Map<Table, String> predicates) {
+    if (predicates.isEmpty()) return this;
+    List<Entry> shown = entries.stream().map(e -> predicates.containsKey(e.table())
+        ? new Entry(e.table(), e.role(), e.why() + ", where " + predicates.get(e.table()), e.links()) : e).toList();
+    return new PurgePlan(shown, parentsInPlan, referencedFromOutside);
+  }
+
   public List<Entry> entries() {
     return entries;
   }
@@ -132,7 +140,16 @@ public final class PurgePlan {
    * table references. These are deleted instead, after the TRUNCATE, which ends in the same state.
    */
   public Set<Table> notTruncatable() {
+    return notTruncatable(Set.of());
+  }
+
+  /**
+   * As {@link #notTruncatable()}, when the tables {@code partly} keep some of their rows (a selective
+   * purge deletes from them): they cannot be truncated, nor can any table they reference.
+   */
+  public Set<Table> notTruncatable(Set<Table> partly) {
     Set<Table> result = new LinkedHashSet<>(referencedFromOutside);
+    result.addAll(partly);
     Deque<Table> queue = new ArrayDeque<>(result);
     while (!queue.isEmpty()) {
       for (Table parent : parentsInPlan.getOrDefault(queue.poll(), List.of())) {

@@ -7,6 +7,17 @@ import java.util.List;
 public final class PurgeReport {
   private PurgeReport() {}
 
+  private static String text(Long n) {
+    return n == null ? "" : Long.toString(n);
+  }
+
+  /** TABLE ROLE BEFORE DELETED SEEDED AFTER METHOD WHY; SEEDED only for a run with a seed. */
+  private static String[] row(boolean seeded, String... cells) {
+    List<String> row = new ArrayList<>(List.of(cells));
+    if (!seeded) row.remove(4);
+    return row.toArray(String[]::new);
+  }
+
   public static String render(PurgePlan plan, PurgeResult result) {
     StringBuilder out = new StringBuilder();
     out.append("database ").append(result.database()).append(", strategy ").append(result.strategy())
@@ -14,22 +25,36 @@ public final class PurgeReport {
     if (result.runId() != null) out.append(", run ").append(result.runId());
     out.append('\n');
     if (result.tables() != null) {
+      boolean seeded = result.tables().stream().anyMatch(c -> c.seeded() != null);
       List<String[]> rows = new ArrayList<>();
-      rows.add(new String[] {"TABLE", "ROLE", "BEFORE", "AFTER", "WHY"});
+      List<String> header = new ArrayList<>(List.of("TABLE", "ROLE", "BEFORE", "DELETED", "AFTER", "METHOD", "WHY"));
+      if (seeded) header.add(4, "SEEDED");
+      rows.add(header.toArray(String[]::new));
       for (int i = 0; i < result.tables().size(); i++) {
         PurgeResult.TableCount c = result.tables().get(i);
         String why = plan != null && i < plan.entries().size() ? plan.entries().get(i).why() : "";
-        rows.add(new String[] {c.table(), c.role(), Long.toString(c.before()), Long.toString(c.after()), why});
+        rows.add(row(seeded, c.table(), c.role(), Long.toString(c.before()), text(c.deleted()), text(c.seeded()),
+            Long.toString(c.after()), c.method() == null ? "" : c.method(), why));
       }
       if (result.totals() != null) {
-        rows.add(new String[] {"total (purged tables)", "", Long.toString(result.totals().before()),
-            Long.toString(result.totals().after()), ""});
+        PurgeResult.Totals t = result.totals();
+        rows.add(row(seeded, "total (purged tables)", "", Long.toString(t.before()), text(t.deleted()),
+            text(t.seeded()), Long.toString(t.after()), "", ""));
       }
-      int[] width = new int[5];
-      for (String[] r : rows) for (int i = 0; i < 5; i++) width[i] = Math.max(width[i], r[i].length());
+      int columns = rows.get(0).length;
+      int[] width = new int[columns];
+      for (String[] r : rows) for (int i = 0; i < columns; i++) width[i] = Math.max(width[i], r[i].length());
       for (String[] r : rows) {
-        out.append(String.format("%-" + width[0] + "s  %-" + width[1] + "s  %" + width[2] + "s  %" + width[3] + "s  %s",
-            (Object[]) r).stripTrailing()).append('\n');
+        StringBuilder line = new StringBuilder(String.format("%-" + width[0] + "s  %-" + width[1] + "s", r[0], r[1]));
+        for (int i = 2; i < columns - 2; i++) line.append(String.format("  %" + width[i] + "s", r[i])); // counts
+        line.append(String.format("  %-" + width[columns - 2] + "s  %s", r[columns - 2], r[columns - 1]));
+        out.append(line.toString().stripTrailing()).append('\n');
+      }
+    }
+    if (result.seed() != null) {
+      for (PurgeResult.SeedFile f : result.seed()) {
+        out.append("seed ").append(f.file()).append(": ").append(f.statements()).append(" statements")
+            .append(Boolean.TRUE.equals(result.dryRun()) ? " (parsed, not run)" : "").append('\n');
       }
     }
     if (result.auth0() != null) {

@@ -28,18 +28,55 @@ public record PurgeResult(
     Failure error,
     String runId,
     Integer tablesOmitted,
-    Auth0 auth0) {
+    Auth0 auth0,
+    List<SeedFile> seed) {
+
+  /** The result without a seed: the shape every caller had before {@code seed}. */
+  public PurgeResult(String database, String strategy, Boolean dryRun, Boolean committed, List<TableCount> tables,
+      Totals totals, Long durationMs, Failure error, String runId, Integer tablesOmitted, Auth0 auth0) {
+    this(database, strategy, dryRun, committed, tables, totals, durationMs, error, runId, tablesOmitted, auth0, null);
+  }
 
   /** The result without an identity provider: the shape every caller had before {@code auth0}. */
   public PurgeResult(String database, String strategy, Boolean dryRun, Boolean committed, List<TableCount> tables,
       Totals totals, Long durationMs, Failure error, String runId, Integer tablesOmitted) {
-    this(database, strategy, dryRun, committed, tables, totals, durationMs, error, runId, tablesOmitted, null);
+    this(database, strategy, dryRun, committed, tables, totals, durationMs, error, runId, tablesOmitted, null, null);
   }
 
-  /** Rows of one table before and after; role is {@code root}, {@code dependent} or {@code unlinked}. */
-  public record TableCount(String table, String role, long before, long after) {}
+  /**
+   * Rows of one table before and after; role is {@code root}, {@code dependent} or {@code unlinked}.
+   * {@code deleted} counts the rows this purge removes (in a dry run or plan: would remove; an unlinked
+   * table loses none); {@code method} says how: {@code truncate} or {@code delete} (absent for unlinked).
+   * {@code seeded}: rows the seed added (present with {@code --seed-file} only), so that
+   * {@code after = before - deleted + seeded}; {@code after} is what the table held at commit.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record TableCount(String table, String role, long before, long after, Long deleted, String method,
+      Long seeded) {
+    /** The shape before {@code deleted}: every row of a purged table goes (or, in a dry run, would go). */
+    public TableCount(String table, String role, long before, long after) {
+      this(table, role, before, after, null, null, null);
+    }
 
-  public record Totals(long before, long after) {}
+    /** Without a seed. */
+    public TableCount(String table, String role, long before, long after, Long deleted, String method) {
+      this(table, role, before, after, deleted, method, null);
+    }
+  }
+
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Totals(long before, long after, Long deleted, Long seeded) {
+    public Totals(long before, long after) {
+      this(before, after, null, null);
+    }
+
+    public Totals(long before, long after, Long deleted) {
+      this(before, after, deleted, null);
+    }
+  }
+
+  /** One {@code --seed-file} and how many statements it holds (a dry run parses, never runs them). */
+  public record SeedFile(String file, int statements) {}
 
   /**
    * A failure the user can act on: a CamelCase reason and a sentence naming the fix. The reason
@@ -72,16 +109,21 @@ public record PurgeResult(
 
   public PurgeResult withRunId(String id) {
     return new PurgeResult(database, strategy, dryRun, committed, tables, totals, durationMs, error, id, tablesOmitted,
-        auth0);
+        auth0, seed);
   }
 
   public PurgeResult withAuth0(Auth0 identity) {
     return new PurgeResult(database, strategy, dryRun, committed, tables, totals, durationMs, error, runId,
-        tablesOmitted, identity);
+        tablesOmitted, identity, seed);
   }
 
   public PurgeResult withError(Failure failure) {
     return new PurgeResult(database, strategy, dryRun, committed, tables, totals, durationMs, failure, runId,
-        tablesOmitted, auth0);
+        tablesOmitted, auth0, seed);
+  }
+
+  public PurgeResult withSeed(List<SeedFile> files) {
+    return new PurgeResult(database, strategy, dryRun, committed, tables, totals, durationMs, error, runId,
+        tablesOmitted, auth0, files);
   }
 }

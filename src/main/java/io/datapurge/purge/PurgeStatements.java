@@ -5,7 +5,11 @@ import io.datapurge.purge.ForeignKeyGraph.ForeignKey;
 import io.datapurge.purge.ForeignKeyGraph.Table;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -15,22 +19,56 @@ import java.util.stream.Collectors;
  * cannot take), check the deferred keys, count again to verify. Rendered from the plan alone, so the
  * executor only runs it and {@code purge --dry-run --print-sql} shows exactly what a purge would run.
  *
+ * <p>With predicates ({@link PurgeSelection}), a table that keeps some rows is deleted from with its
+ * condition and never truncated; each such DELETE reports how many rows it removed. Its rows after are
+ * not counted again: they are before minus what the transaction deleted from it, as PostgreSQL's own
+ * per-transaction tuple counters report ({@link #netDeleted}), which also see rows a trigger or a
+ * cascade added or removed.
+ *
  * @param lock   LOCK TABLE statements: purged tables ACCESS EXCLUSIVE, unlinked ones ROW EXCLUSIVE
  * @param count  one SELECT of one count per plan entry, in plan order: every row of a purged table,
- *               the linked rows of an unlinked one; run before and (as the verification) after
+ *               the linked rows of an unlinked one; run before the removal
  * @param remove the statements that empty the purged tables, in order
  * @param checkKeys makes deferred foreign-key checks fail here rather than at COMMIT
+ * @param removals {@code remove} with the tables whose removed rows each statement reports
+ * @param methods {@code truncate} or {@code delete} for every purged table
+ * @param selectedCount counts of the rows the predicates select, one per root with a predicate (null: none)
+ * @param plannedCount counts of the rows each partly purged table would lose, for dry runs (null: none)
+ * @param verify the count statement for the entries counted after the removal: every entry but the partly
+ *               purged tables (equals {@code count} without predicates)
+ * @param netDeleted rows the transaction removed (deleted minus inserted) from each partly purged table,
+ *               from pg_stat_get_xact_tuples_* over the table and its partitions or children (null: none)
  */
-public record PurgeStatements(List<String> lock, String count, List<String> remove, String checkKeys) {
+public record PurgeStatements(List<String> lock, String count, List<String> remove, String checkKeys,
+    List<Removal> removals, Map<Table, String> methods, String selectedCount, String plannedCount, String verify,
+    String netDeleted) {
 
   public static final String CHECK_KEYS = "set constraints all immediate";
+  public static final String TRUNCATE = "truncate";
+  public static final String DELETE = "delete";
+
+  /**
+   * One removal statement; {@code counted} are the partly purged tables whose removed rows it reports:
+   * one table by its update count, several ({@code query}) as the columns of its one result row.
+   */
+  public record Removal(String sql, List<Table> counted, boolean query) {
+    public Removal {
+      counted = List.copyOf(counted);
+    }
+  }
 
   public PurgeStatements {
     lock = List.copyOf(lock);
     remove = List.copyOf(remove);
+    removals = List.copyOf(removals);
+    methods = Collections.unmodifiableMap(new LinkedHashMap<>(methods));
   }
 
   public static PurgeStatements of(PurgePlan plan, Strategy strategy) {
+    return of(plan, strategy, PurgeSelection.all(plan));
+  }
+
+  public static PurgeStatements of(PurgePlan plan, Strategy strategy, PurgeSelection selection) {
     List<String> lock = new ArrayList<>();
     lock.add("lock table " + names(plan.purged().stream().map(PurgePlan.Entry::table).toList())
         + " in access exclusive mode");
@@ -38,13 +76,41 @@ public record PurgeStatements(List<String> lock, String count, List<String> remo
       lock.add("lock table " + names(plan.unlinked().stream().map(PurgePlan.Entry::table).toList())
           + " in row exclusive mode");
     }
-    return new PurgeStatements(lock, count(plan),
-        strategy == Strategy.Truncate ? truncate(plan) : deleteGroups(plan.deleteOrder()), CHECK_KEYS);
+    Set<Table> partly = partly(plan, selection);
+    Map<Table, String> methods = new LinkedHashMap<>();
+    List<Removal> removals;
+    if (strategy == Strategy.Truncate) {
+      Set<Table> deleted = plan.notTruncatable(partly);
+      List<Table> truncated = plan.purged().stream().map(PurgePlan.Entry::table)
+          .filter(t -> !deleted.contains(t)).toList();
+      removals = new ArrayList<>();
+      if (!truncated.isEmpty()) removals.add(new Removal("truncate table " + names(truncated) + " restrict", List.of(), false));
+      removals.addAll(deleteGroups(plan.deleteOrder().stream().filter(g -> deleted.contains(g.get(0))).toList(), selection));
+      for (PurgePlan.Entry e : plan.purged()) methods.put(e.table(), deleted.contains(e.table()) ? DELETE : TRUNCATE);
+    } else {
+      removals = deleteGroups(plan.deleteOrder(), selection);
+      for (PurgePlan.Entry e : plan.purged()) methods.put(e.table(), DELETE);
+    }
+    List<Table> roots = plan.purged().stream().map(PurgePlan.Entry::table)
+        .filter(t -> selection.predicate(t) != null).toList();
+    List<Table> partlyInOrder = plan.purged().stream().map(PurgePlan.Entry::table).filter(partly::contains).toList();
+    String count = count(plan.entries());
+    return new PurgeStatements(lock, count, removals.stream().map(Removal::sql).toList(), CHECK_KEYS, removals, methods,
+        selectedCount(roots, selection), selectedCount(partlyInOrder, selection),
+        partly.isEmpty() ? count : count(plan.entries().stream().filter(e -> !partly.contains(e.table())).toList()),
+        netDeleted(partlyInOrder));
   }
 
-  /** The count statement again: after the removal, every purged table must count 0 or the purge rolls back. */
+  /** The purged tables that keep some rows: a DELETE with a condition, rows after from the counters. */
+  public static Set<Table> partly(PurgePlan plan, PurgeSelection selection) {
+    Set<Table> result = new LinkedHashSet<>();
+    for (PurgePlan.Entry e : plan.purged()) if (!selection.whole(e.table())) result.add(e.table());
+    return result;
+  }
+
+  /** The count statement after the removal: every purged table counted here must count 0 or the purge rolls back. */
   public String verify() {
-    return count;
+    return verify;
   }
 
   /**
@@ -58,16 +124,26 @@ public record PurgeStatements(List<String> lock, String count, List<String> remo
     out.append("set local statement_timeout = '").append(statementTimeout.toMillis()).append("ms';\n");
     for (String s : lock) out.append(s).append(";\n");
     out.append("-- rows before\n").append(count).append(";\n");
+    if (selectedCount != null) {
+      out.append("-- rows the predicates select: each DELETE of a root must remove exactly these\n")
+          .append(selectedCount).append(";\n");
+    }
     for (String s : remove) out.append(s).append(";\n");
     out.append(checkKeys).append(";\n");
-    out.append("-- rows after: every purged table must count 0, else the purge rolls back\n")
-        .append(verify()).append(";\n");
+    if (!verify().equals("select ")) {
+      out.append("-- rows after: every purged table must count 0, else the purge rolls back\n")
+          .append(verify()).append(";\n");
+    }
+    if (netDeleted != null) {
+      out.append("-- rows removed from the tables that keep rows: must equal what their DELETEs reported\n")
+          .append(netDeleted).append(";\n");
+    }
     out.append("commit;\n");
     return out.toString();
   }
 
-  private static String count(PurgePlan plan) {
-    return plan.entries().stream().map(e -> {
+  private static String count(List<PurgePlan.Entry> entries) {
+    return entries.stream().map(e -> {
       String from = "(select count(*) from " + e.table().name().sql();
       if (e.purged()) return from + ")";
       return from + " where " + e.links().stream().map(PurgeStatements::linked)
@@ -75,33 +151,54 @@ public record PurgeStatements(List<String> lock, String count, List<String> remo
     }).collect(Collectors.joining(", ", "select ", ""));
   }
 
+  private static String selectedCount(List<Table> tables, PurgeSelection selection) {
+    if (tables.isEmpty()) return null;
+    return tables.stream().map(t -> "(select count(*) from " + t.name().sql() + " where " + selection.condition(t) + ")")
+        .collect(Collectors.joining(", ", "select ", ""));
+  }
+
+  private static String netDeleted(List<Table> tables) {
+    if (tables.isEmpty()) return null;
+    return tables.stream().map(t -> "(with recursive r(oid) as (select " + t.oid() + "::oid union all"
+            + " select i.inhrelid from pg_inherits i join r on i.inhparent = r.oid)"
+            + " select coalesce(sum(pg_stat_get_xact_tuples_deleted(oid) - pg_stat_get_xact_tuples_inserted(oid)), 0)"
+            + "::bigint from r)")
+        .collect(Collectors.joining(", ", "select ", ""));
+  }
+
   private static String linked(ForeignKey fk) {
     return fk.columns().stream().map(c -> TableName.quote(c) + " is not null")
         .collect(Collectors.joining(" and ", "(", ")"));
   }
 
-  private static List<String> truncate(PurgePlan plan) {
-    Set<Table> deleted = plan.notTruncatable();
-    List<Table> truncated = plan.purged().stream().map(PurgePlan.Entry::table)
-        .filter(t -> !deleted.contains(t)).toList();
-    List<String> result = new ArrayList<>();
-    if (!truncated.isEmpty()) result.add("truncate table " + names(truncated) + " restrict");
-    result.addAll(deleteGroups(plan.deleteOrder().stream().filter(g -> deleted.contains(g.get(0))).toList()));
-    return result;
-  }
-
   /** Children first; the tables of a cycle go in one statement, so their keys are checked together. */
-  private static List<String> deleteGroups(List<List<Table>> groups) {
-    List<String> result = new ArrayList<>();
+  private static List<Removal> deleteGroups(List<List<Table>> groups, PurgeSelection selection) {
+    List<Removal> result = new ArrayList<>();
     for (List<Table> group : groups) {
       if (group.size() == 1) {
-        result.add("delete from " + group.get(0).name().sql());
+        Table t = group.get(0);
+        List<String> parts = selection.conditionParts(t);
+        if (parts == null) {
+          result.add(new Removal("delete from " + t.name().sql(), List.of(), false));
+        } else {
+          for (String part : parts) result.add(new Removal("delete from " + t.name().sql() + " where " + part, List.of(t), false));
+        }
       } else {
         List<String> parts = new ArrayList<>();
+        List<Table> counted = new ArrayList<>();
+        List<String> counts = new ArrayList<>();
         for (int i = 0; i < group.size(); i++) {
-          parts.add("d" + i + " as (delete from " + group.get(i).name().sql() + ")");
+          Table t = group.get(i);
+          String condition = selection.condition(t);
+          parts.add("d" + i + " as (delete from " + t.name().sql()
+              + (condition == null ? ")" : " where " + condition + " returning 1)"));
+          if (condition != null) {
+            counted.add(t);
+            counts.add("(select count(*) from d" + i + ")");
+          }
         }
-        result.add("with " + String.join(", ", parts) + " select 1");
+        result.add(new Removal("with " + String.join(", ", parts) + " select "
+            + (counts.isEmpty() ? "1" : String.join(", ", counts)), counted, !counted.isEmpty()));
       }
     }
     return result;

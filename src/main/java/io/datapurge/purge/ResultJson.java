@@ -22,6 +22,11 @@ public final class ResultJson {
     if (r.error() != null && r.error().message() != null && r.error().message().length() > 1500) {
       r = r.withError(new PurgeResult.Failure(r.error().reason(), r.error().message().substring(0, 1500) + "…"));
     }
+    if (r.seed() != null && r.seed().size() > 1 && bytes(json(r.withSeed(null))) + bytes(json(r.seed())) > MAX_BYTES) {
+      // long seed file names (16 keys of up to 253 characters) must not push the counts out: keep the sum
+      r = r.withSeed(List.of(new PurgeResult.SeedFile(r.seed().size() + " files",
+          r.seed().stream().mapToInt(PurgeResult.SeedFile::statements).sum())));
+    }
     String json = json(r);
     if (bytes(json) <= MAX_BYTES || r.tables() == null) return json;
     List<PurgeResult.TableCount> tables = new ArrayList<>(r.tables());
@@ -33,7 +38,7 @@ public final class ResultJson {
         omitted++;
       }
       json = json(new PurgeResult(r.database(), r.strategy(), r.dryRun(), r.committed(), List.copyOf(tables),
-          r.totals(), r.durationMs(), r.error(), r.runId(), omitted, r.auth0()));
+          r.totals(), r.durationMs(), r.error(), r.runId(), omitted, r.auth0(), r.seed()));
     }
     return json;
   }
@@ -46,7 +51,7 @@ public final class ResultJson {
     }
   }
 
-  private static String json(PurgeResult r) {
+  private static String json(Object r) {
     try {
       return MAPPER.writeValueAsString(r);
     } catch (JsonProcessingException e) {

@@ -140,6 +140,68 @@ class Auth0PurgeCommandIT {
     assertThat(auth0.userCount()).isZero();
   }
 
+  /** Users 1..40 of the database mapped to 40 Auth0 users by auth0_user_id; users 1 and 11 are staff. */
+  List<String> mapFortyUsers() {
+    List<FakeAuth0.User> mapped = auth0.addUsers(40, CONNECTION, Instant.parse("2025-06-01T00:00:00Z"), Duration.ofMinutes(1));
+    StringBuilder sql = new StringBuilder("alter table auth_user add column auth0_user_id text;"
+        + " update auth_user set is_staff = true where id in (1, 11);");
+    for (int i = 0; i < mapped.size(); i++) {
+      sql.append(" update auth_user set auth0_user_id = '").append(mapped.get(i).id()).append("' where id = ")
+          .append(i + 1).append(';');
+    }
+    PostgresServer.run(db, sql.toString());
+    return mapped.stream().map(FakeAuth0.User::id).toList();
+  }
+
+  @Test
+  void withAPredicateOnlyTheAuth0UsersOfThePurgedRowsGoAndARerunFinishesThemFromTheLedger() {
+    List<String> ids = mapFortyUsers();
+    auth0.failDeletesWith(500);
+    String[] selective = {"--table", "auth_user", "--where", "auth_user=NOT (is_staff OR is_superuser)",
+        "--auth0-domain", DOMAIN, "--auth0-base-url", auth0.baseUrl().toString(),
+        "--auth0-user-id-column", "auth0_user_id", "--confirm", db, "--run-ledger", "datapurge_runs"};
+
+    Run failed = PurgeProcess.run(env(SECRET), concat(new String[] {"purge", "--run-id", "keep-staff-1"}, selective));
+
+    assertThat(failed.exitCode()).as(failed.allOutput()).isEqualTo(7);
+    assertThat(failed.result().committed()).isTrue();
+    assertThat(rows("auth_user")).isEqualTo(2);
+    assertThat(failed.result().auth0()).extracting("before", "deleted").containsExactly(38L, 0L);
+    assertThat(auth0.userCount()).isEqualTo(1190 + 40);
+
+    auth0.failDeletesWith(0);
+    Run rerun = PurgeProcess.run(env(SECRET), concat(new String[] {"purge", "--run-id", "keep-staff-2"}, selective));
+
+    assertThat(rerun.exitCode()).as(rerun.allOutput()).isZero();
+    assertThat(rerun.result().totals().deleted()).as("no database rows left to purge").isZero();
+    assertThat(rerun.result().auth0()).extracting("before", "deleted", "after").containsExactly(38L, 38L, 0L);
+    assertThat(auth0.exists(ids.get(0))).as("staff user 1").isTrue();
+    assertThat(auth0.exists(ids.get(10))).as("staff user 11").isTrue();
+    assertThat(ids.stream().filter(auth0::exists)).hasSize(2);
+    assertThat(auth0.userCount()).as("users no row maps to stay").isEqualTo(1190 + 2);
+    assertThat(PostgresServer.queryLong(db, "select count(*) from datapurge_runs where jsonb_exists(result, 'auth0Users')"))
+        .as("the ledger forgets users once Auth0 deleted them").isZero();
+  }
+
+  @Test
+  void aPredicateWithAuth0ButNoMappingColumnIsRefused() {
+    Map<String, String> before = DatabaseChecksum.of(db);
+
+    Run run = PurgeProcess.run(env(SECRET), "purge", "--table", "auth_user", "--where", "auth_user=id = 1",
+        "--auth0-domain", DOMAIN, "--auth0-base-url", auth0.baseUrl().toString(), "--confirm", db);
+
+    assertThat(run.exitCode()).as(run.allOutput()).isEqualTo(2);
+    assertThat(run.result().error().message()).contains("--auth0-user-id-column", "--auth0-email-column");
+    assertThat(DatabaseChecksum.of(db)).isEqualTo(before);
+    assertThat(auth0.userCount()).isEqualTo(1190);
+  }
+
+  static String[] concat(String[] a, String[] b) {
+    String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, all, a.length, b.length);
+    return all;
+  }
+
   @Test
   void wrongAuth0CredentialsStopThePurgeBeforeTheDatabaseIsTouched() {
     auth0.echoCredentialsInErrors();

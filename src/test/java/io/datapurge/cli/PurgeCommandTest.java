@@ -39,10 +39,43 @@ class PurgeCommandTest {
     assertThat(purge).isNotNull();
     for (String flag : new String[] {"--url", "--user", "--password-file", "--table", "--keep", "--no-dependents",
         "--strategy", "--dry-run", "--confirm", "--force", "--lock-timeout", "--statement-timeout", "--result-file",
-        "--reset-sequences", "--backup-schema", "--protected-pattern", "--allow-protected", "--run-id", "--print-sql"}) {
+        "--reset-sequences", "--backup-schema", "--protected-pattern", "--allow-protected", "--run-id", "--print-sql",
+        "--where", "--auth0-user-id-column", "--auth0-email-column"}) {
       assertThat(purge.getCommandSpec().findOption(flag)).as(flag).isNotNull();
     }
     assertThat(cl.getSubcommands()).containsKey("restore");
+  }
+
+  @Test
+  void whereSplitsAtTheFirstEqualsSignAndRefusesWhatIsNotTablePredicate() {
+    CommandLine main = Main.commandLine();
+    main.parseArgs("purge", "--table", "auth_user", "--where", "auth_user=id = 4711", "--where", "App.\"T\"=a = 'x=y'");
+    PurgeCommand purge = (PurgeCommand) main.getSubcommands().get("purge").getCommand();
+
+    assertThat(purge.request().where()).containsExactly(
+        java.util.Map.entry(io.datapurge.purge.TableName.parse("auth_user"), "id = 4711"),
+        java.util.Map.entry(new io.datapurge.purge.TableName("app", "T"), "a = 'x=y'"));
+
+    assertThatThrownBy(parsed("purge", "--table", "auth_user", "--where", "id = 4711")::request)
+        .hasMessageContaining("must be TABLE=PREDICATE");
+    assertThatThrownBy(parsed("purge", "--table", "auth_user", "--where", "auth_user=true", "--where", "auth_user=false")::request)
+        .hasMessageContaining("names auth_user twice");
+  }
+
+  @Test
+  void aPredicateWithAuth0NeedsAMappingColumn() {
+    assertThatThrownBy(parsed("purge", "--table", "auth_user", "--where", "auth_user=id = 1", "--auth0-domain",
+        "t.eu.auth0.com")::request).hasMessageContaining("--auth0-user-id-column").hasMessageContaining("Nothing was deleted");
+
+    assertThat(parsed("purge", "--table", "auth_user", "--where", "auth_user=id = 1", "--auth0-domain", "t.eu.auth0.com",
+        "--auth0-email-column", "email").request().identityColumn())
+        .isEqualTo(new io.datapurge.purge.PurgeRequest.IdentityColumn("email", true));
+  }
+
+  static PurgeCommand parsed(String... args) {
+    CommandLine main = Main.commandLine();
+    main.parseArgs(args);
+    return (PurgeCommand) main.getSubcommands().get("purge").getCommand();
   }
 
   @Test

@@ -51,7 +51,7 @@ class Auth0OperatorIT {
 
   @BeforeAll
   void start() throws Exception {
-    kubectl(null, "apply", "--server-side", "--force-conflicts", "-f", "crds/userdatapurges.datapurge.io-v1.yml");
+    kubectl(null, "apply", "--server-side", "--force-conflicts", "-k", "crds"); // both CRDs: the operator also watches UserDataPurgeSchedules
     namespace = ControlPlane.createNamespace(client, "auth0-it");
     kubectl("""
         apiVersion: v1

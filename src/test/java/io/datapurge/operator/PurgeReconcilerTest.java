@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.MockWebServer;
@@ -276,11 +277,19 @@ class PurgeReconcilerTest {
     return client.resource(resource).create();
   }
 
+  /** As kubectl edit: read, change, write with the read's resourceVersion; again on a 409 (the operator wrote status). */
   void edit(String name, Consumer<UserDataPurge> change) {
-    client.resources(UserDataPurge.class).inNamespace(NS).withName(name).edit(r -> {
-      change.accept(r);
-      return r;
-    });
+    for (int attempt = 1; ; attempt++) {
+      try {
+        client.resources(UserDataPurge.class).inNamespace(NS).withName(name).edit(r -> {
+          change.accept(r);
+          return r;
+        });
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 5) throw e;
+      }
+    }
   }
 
   UserDataPurgeStatus awaitStatus(String name, java.util.function.Predicate<UserDataPurgeStatus> wanted) {

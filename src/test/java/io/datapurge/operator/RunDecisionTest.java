@@ -14,6 +14,7 @@ import io.datapurge.operator.RunDecision.DeleteJob;
 import io.datapurge.operator.RunDecision.Observed;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -193,6 +194,27 @@ class RunDecisionTest {
     assertThat(((CreateJob) d.actions().get(1)).job().getMetadata().getName())
         .isEqualTo(JobNames.of(resource, RunMode.Plan)).isNotEqualTo(running);
     assertThat(RunDecision.superseded(resource)).contains(running);
+  }
+
+  @Test
+  void theNextRunWaitsUntilTheSupersededJobIsGone() {
+    UserDataPurge resource = afterRunStarted(Resources.purge("reset", "pyfactor", "pyfactor"));
+    String running = resource.getStatus().getJobName();
+    resource.getSpec().setConfirm(null);
+    nextGeneration(resource);
+    Job stopping = new JobBuilder().withNewMetadata().withName(running).endMetadata().build();
+
+    Decision first = decision.decide(new Observed(resource, null, List.of(), List.of(), stopping), NOW);
+    assertThat(first.actions()).as("delete it, create nothing yet").containsExactly(new DeleteJob(running));
+    assertThat(first.status()).isNull();
+
+    stopping.getMetadata().setDeletionTimestamp(NOW.toString());
+    Decision again = decision.decide(new Observed(resource, null, List.of(), List.of(), stopping), NOW.plusSeconds(1));
+    assertThat(again.actions()).as("already being deleted: nothing to do but wait").isEmpty();
+    assertThat(again.status()).isNull();
+
+    Decision gone = decision.decide(Observed.noJob(resource), NOW.plusSeconds(2));
+    assertThat(gone.jobToCreate()).map(j -> j.getMetadata().getName()).contains(JobNames.of(resource, RunMode.Plan));
   }
 
   @Test

@@ -176,7 +176,10 @@ class ArgoHealthCheckTest {
         Files.readString(Path.of("deploy", "gitops", "argocd", "argocd-cm.yaml")), ConfigMap.class);
 
     assertThat(cm.getMetadata().getName()).isEqualTo("argocd-cm");
-    assertThat(cm.getData()).containsOnlyKeys("resource.customizations.health.datapurge.io_UserDataPurge");
+    assertThat(cm.getData()).containsOnlyKeys("resource.customizations.health.datapurge.io_UserDataPurge",
+        "resource.customizations.health.datapurge.io_UserDataPurgeSchedule");
+    assertThat(cm.getData().get("resource.customizations.health.datapurge.io_UserDataPurgeSchedule"))
+        .isEqualTo(Files.readString(SCRIPT.resolveSibling("schedule-health.lua")));
     assertThat(cm.getData().get("resource.customizations.health.datapurge.io_UserDataPurge"))
         .isEqualTo(Files.readString(SCRIPT));
   }
@@ -235,10 +238,15 @@ class ArgoHealthCheckTest {
 
   /** Runs the script with {@code obj} bound to the resource, as Argo CD does, and reads the returned table. */
   static Health health(String resourceYaml) throws Exception {
+    return health(SCRIPT, resourceYaml);
+  }
+
+  /** As above, with another script (the schedule's). */
+  static Health health(Path script, String resourceYaml) throws Exception {
     Map<?, ?> resource = new ObjectMapper(new YAMLFactory()).readValue(resourceYaml, Map.class);
     Globals globals = argoCdGlobals();
     globals.set("obj", toLua(resource));
-    LuaValue hs = globals.load(Files.readString(SCRIPT), "health.lua").call();
+    LuaValue hs = globals.load(Files.readString(script), script.getFileName().toString()).call();
     return new Health(hs.get("status").tojstring(), hs.get("message").isnil() ? null : hs.get("message").tojstring());
   }
 

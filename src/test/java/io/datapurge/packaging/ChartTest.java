@@ -75,6 +75,8 @@ class ChartTest {
           .filter(r -> ns.equals(r.getMetadata().getNamespace())).findFirst().orElseThrow();
       assertThat(verbs(role.getRules(), "batch", "jobs")).contains("create", "delete");
       assertThat(verbs(role.getRules(), "datapurge.io", "userdatapurges/status")).contains("patch");
+      assertThat(verbs(role.getRules(), "datapurge.io", "userdatapurges")).contains("create", "delete");
+      assertThat(verbs(role.getRules(), "datapurge.io", "userdatapurgeschedules/status")).contains("patch");
       RoleBinding binding = chart.all(RoleBinding.class).stream()
           .filter(b -> ns.equals(b.getMetadata().getNamespace())).findFirst().orElseThrow();
       assertThat(binding.getRoleRef().getKind()).isEqualTo("Role");

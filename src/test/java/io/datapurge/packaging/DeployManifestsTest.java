@@ -49,7 +49,8 @@ class DeployManifestsTest {
     assertThat(objects).filteredOn(o -> !isClusterScoped(o))
         .allSatisfy(o -> assertThat(o.getMetadata().getNamespace()).isEqualTo("user-data-purge-system"));
     assertThat(kustomize(CRD.getParent())).extracting(o -> o.getKind() + "/" + o.getMetadata().getName())
-        .containsExactly("CustomResourceDefinition/userdatapurges.datapurge.io");
+        .containsExactly("CustomResourceDefinition/userdatapurges.datapurge.io",
+            "CustomResourceDefinition/userdatapurgeschedules.datapurge.io");
   }
 
   @Test
@@ -123,7 +124,11 @@ class DeployManifestsTest {
           assertThat(r.getVerbs()).doesNotContain("*");
         });
     assertThat(ChartTest.verbs(cr.getRules(), "datapurge.io", "userdatapurges"))
+        .containsExactlyInAnyOrder("get", "list", "watch", "create", "patch", "update", "delete");
+    assertThat(ChartTest.verbs(cr.getRules(), "datapurge.io", "userdatapurgeschedules"))
         .containsExactlyInAnyOrder("get", "list", "watch", "patch", "update");
+    assertThat(ChartTest.verbs(cr.getRules(), "datapurge.io", "userdatapurgeschedules/status"))
+        .containsExactlyInAnyOrder("patch", "update");
     assertThat(ChartTest.verbs(cr.getRules(), "batch", "jobs"))
         .containsExactlyInAnyOrder("get", "list", "watch", "create", "delete");
     for (var subjects : List.of(crb.getSubjects(), rb.getSubjects())) {
@@ -178,7 +183,8 @@ class DeployManifestsTest {
       assertThat(purge.get("apiVersion").asText()).isEqualTo("datapurge.io/v1alpha1");
       assertThat(purge.get("kind").asText()).isEqualTo("UserDataPurge");
       assertThat(fieldNames(purge.get("spec"))).isSubsetOf(
-          "database", "tables", "includeDependents", "keep", "strategy", "confirm", "dryRun", "runId");
+          "database", "tables", "where", "includeDependents", "keep", "strategy", "confirm", "dryRun", "runId",
+          "seed", "resetSequences");
       assertThat(fieldNames(purge.at("/spec/database")))
           .isSubsetOf("host", "port", "name", "sslMode", "credentialsSecret");
       assertThat(purge.at("/spec/database/sslMode").asText("verify-full"))
@@ -199,6 +205,39 @@ class DeployManifestsTest {
       validate(YAML.createObjectNode().set("spec", purge.get("spec")), schema, "", problems);
       assertThat(problems).as(purge.at("/metadata/name").asText()).isEmpty();
     }
+  }
+
+  @Test
+  void seedExampleShipsTheConfigMapItNamesAndItsSqlSplitsIntoStatements() throws Exception {
+    List<JsonNode> docs = YAML.readValues(YAML.createParser(DEPLOY.resolve("examples/reset-and-seed.yaml").toFile()),
+        JsonNode.class).readAll();
+    assertThat(docs).hasSize(2);
+    JsonNode seed = docs.get(0).at("/spec/seed/0");
+    JsonNode configMap = docs.get(1);
+    assertThat(configMap.get("kind").asText()).isEqualTo("ConfigMap");
+    assertThat(configMap.at("/metadata/name").asText()).isEqualTo(seed.get("configMap").asText());
+    String sql = configMap.at("/data/" + seed.get("key").asText()).asText();
+    assertThat(io.datapurge.purge.SeedScript.parse("admin.sql", sql).size()).isEqualTo(3);
+    assertThat(docs.get(0).at("/spec/resetSequences").asBoolean()).isTrue();
+  }
+
+  @Test
+  void scheduleExampleIsValidAgainstTheScheduleCrdAndPurgesTheDatabaseItConfirms() throws Exception {
+    JsonNode schedule = example("schedule.yaml");
+    Secret secret = read(DEPLOY.resolve("examples/secret.yaml"), Secret.class);
+    CustomResourceDefinition crd = read(Path.of("crds", "userdatapurgeschedules.datapurge.io-v1.yml"),
+        CustomResourceDefinition.class);
+    JSONSchemaProps schema = crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema();
+
+    assertThat(schedule.get("kind").asText()).isEqualTo("UserDataPurgeSchedule");
+    List<String> problems = new ArrayList<>();
+    validate(YAML.createObjectNode().set("spec", schedule.get("spec")), schema, "", problems);
+    assertThat(problems).isEmpty();
+    JsonNode purge = schedule.at("/spec/template/spec");
+    assertThat(purge.at("/confirm").asText()).isEqualTo(purge.at("/database/name").asText());
+    assertThat(purge.at("/database/credentialsSecret/name").asText()).isEqualTo(secret.getMetadata().getName());
+    assertThat(schedule.at("/metadata/namespace").asText()).isEqualTo(secret.getMetadata().getNamespace());
+    assertThat(schedule.at("/spec/schedule").asText().split(" ")).hasSize(5);
   }
 
   @Test
@@ -235,7 +274,8 @@ class DeployManifestsTest {
   }
 
   static List<JsonNode> examples() throws IOException {
-    return List.of(example("plan-only.yaml"), example("purge.yaml"), example("dry-run.yaml"));
+    return List.of(example("plan-only.yaml"), example("purge.yaml"), example("dry-run.yaml"),
+        example("reset-and-seed.yaml"));
   }
 
   private static List<String> fieldNames(JsonNode node) {

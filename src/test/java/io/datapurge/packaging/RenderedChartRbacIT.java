@@ -26,6 +26,12 @@ class RenderedChartRbacIT {
       new String[] {"patch", "userdatapurges.datapurge.io"},
       new String[] {"patch", "userdatapurges.datapurge.io", "status"},
       new String[] {"update", "userdatapurges.datapurge.io", "finalizers"},
+      // A schedule creates its runs and deletes them (history limits, Replace).
+      new String[] {"create", "userdatapurges.datapurge.io"},
+      new String[] {"delete", "userdatapurges.datapurge.io"},
+      new String[] {"watch", "userdatapurgeschedules.datapurge.io"},
+      new String[] {"patch", "userdatapurgeschedules.datapurge.io", "status"},
+      new String[] {"update", "userdatapurgeschedules.datapurge.io", "finalizers"},
       new String[] {"create", "jobs.batch"},
       new String[] {"get", "jobs.batch"},
       new String[] {"list", "jobs.batch"},
@@ -34,12 +40,15 @@ class RenderedChartRbacIT {
       new String[] {"get", "pods"},
       new String[] {"list", "pods"},
       new String[] {"watch", "pods"},
-      new String[] {"create", "events"});
+      new String[] {"create", "events"},
+      new String[] {"list", "events"},
+      new String[] {"watch", "events"});
 
   static final List<String[]> NEVER = List.of(
       new String[] {"get", "secrets"}, new String[] {"list", "secrets"}, new String[] {"watch", "secrets"},
       new String[] {"get", "configmaps"}, new String[] {"create", "pods"}, new String[] {"create", "pods", "exec"},
-      new String[] {"delete", "userdatapurges.datapurge.io"}, new String[] {"update", "customresourcedefinitions.apiextensions.k8s.io"});
+      new String[] {"delete", "userdatapurgeschedules.datapurge.io"}, new String[] {"create", "userdatapurgeschedules.datapurge.io"},
+      new String[] {"update", "customresourcedefinitions.apiextensions.k8s.io"});
 
   /** The plane's admin kubeconfig, for every kubectl this test runs. */
   static Path kubeconfig;

@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The machine's kubectl against the local plane's admin kubeconfig, as a user runs it (and {@link #exec} for other CLIs). */
+/** kubectl on PATH (hack/test.sh: the cluster's release, target/cluster/bin) against the local plane's admin kubeconfig, as a user runs it (and {@link #exec} for other CLIs). */
 public final class Kubectl {
   private Kubectl() {}
 

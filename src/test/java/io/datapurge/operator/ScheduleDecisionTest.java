@@ -1,0 +1,391 @@
+package io.datapurge.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.datapurge.api.ConcurrencyPolicy;
+import io.datapurge.api.DatabaseSpec;
+import io.datapurge.api.Phase;
+import io.datapurge.api.PurgeTemplate;
+import io.datapurge.api.Totals;
+import io.datapurge.api.UserDataPurge;
+import io.datapurge.api.UserDataPurgeSchedule;
+import io.datapurge.api.UserDataPurgeScheduleSpec;
+import io.datapurge.api.UserDataPurgeSpec;
+import io.datapurge.api.UserDataPurgeStatus;
+import io.datapurge.operator.ScheduleDecision.CreateRun;
+import io.datapurge.operator.ScheduleDecision.Decision;
+import io.datapurge.operator.ScheduleDecision.DeleteRun;
+import io.datapurge.testing.ManualClock;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The schedule's rules walked with a fixed clock: no cluster, no waiting for minutes to pass. */
+class ScheduleDecisionTest {
+
+  static final String UID = "5c1e-uid";
+  final ManualClock clock = new ManualClock(Instant.parse("2026-12-01T12:00:45Z"));
+
+  static UserDataPurgeSchedule schedule(String cron, String created) {
+    UserDataPurgeSchedule s = new UserDataPurgeSchedule();
+    s.setMetadata(new ObjectMetaBuilder().withName("reset-nightly").withNamespace("staging").withUid(UID)
+        .withGeneration(1L).withCreationTimestamp(created).build());
+    UserDataPurgeScheduleSpec spec = new UserDataPurgeScheduleSpec();
+    spec.setSchedule(cron);
+    PurgeTemplate template = new PurgeTemplate();
+    UserDataPurgeSpec purge = new UserDataPurgeSpec();
+    DatabaseSpec db = new DatabaseSpec();
+    db.setName("pyfactor");
+    purge.setDatabase(db);
+    purge.setTables(List.of("auth_user"));
+    purge.setConfirm("pyfactor");
+    template.setSpec(purge);
+    spec.setTemplate(template);
+    s.setSpec(spec);
+    return s;
+  }
+
+  static UserDataPurge run(UserDataPurgeSchedule schedule, String tick, Phase phase) {
+    UserDataPurge run = ScheduleDecision.run(schedule, Instant.parse(tick));
+    run.getMetadata().setGeneration(1L);
+    if (phase != null) {
+      UserDataPurgeStatus status = new UserDataPurgeStatus();
+      status.setPhase(phase);
+      status.setObservedGeneration(1L);
+      status.setTotals(new Totals(100L, phase == Phase.Succeeded ? 0L : 100L));
+      status.setCompletionTime(phase.isFinal() ? Instant.parse(tick).plusSeconds(7).toString() : null);
+      run.setStatus(status);
+    }
+    return run;
+  }
+
+  Decision decide(UserDataPurgeSchedule schedule, UserDataPurge... runs) {
+    return ScheduleDecision.decide(schedule, List.of(runs), clock.instant());
+  }
+
+  /** What the reconciler writes becomes the schedule's status on the next reconcile. */
+  static UserDataPurgeSchedule after(UserDataPurgeSchedule schedule, Decision d) {
+    if (d.status() != null) {
+      schedule.setStatus(d.status());
+    }
+    return schedule;
+  }
+
+  static List<UserDataPurge> created(Decision d) {
+    return d.actions().stream().filter(CreateRun.class::isInstance).map(a -> ((CreateRun) a).run()).toList();
+  }
+
+  static List<DeleteRun> deleted(Decision d) {
+    return d.actions().stream().filter(DeleteRun.class::isInstance).map(DeleteRun.class::cast).toList();
+  }
+
+  @Test
+  void theRunOfATickIsNamedAfterTheScheduleAndTheTickInMinutesSinceTheEpoch() {
+    UserDataPurgeSchedule s = schedule("0 3 * * *", "2026-11-01T00:00:00Z");
+    Instant tick = Instant.parse("2026-12-01T03:00:00Z");
+
+    UserDataPurge run = ScheduleDecision.run(s, tick);
+
+    assertThat(run.getMetadata().getName()).isEqualTo("reset-nightly-" + tick.getEpochSecond() / 60)
+        .isEqualTo("reset-nightly-29934900");
+    assertThat(ScheduleDecision.runName("s".repeat(63), tick)).hasSizeLessThanOrEqualTo(253).hasSize(72);
+    assertThat(run.getMetadata().getLabels()).containsEntry("datapurge.io/schedule", "reset-nightly");
+    assertThat(run.getMetadata().getAnnotations()).containsEntry("datapurge.io/scheduled-time", "2026-12-01T03:00:00Z");
+    assertThat(run.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> {
+      assertThat(o.getUid()).isEqualTo(UID);
+      assertThat(o.getKind()).isEqualTo("UserDataPurgeSchedule");
+      assertThat(o.getController()).isTrue();
+      assertThat(o.getBlockOwnerDeletion()).isTrue();
+    });
+    assertThat(run.getSpec().getConfirm()).isEqualTo("pyfactor");
+    assertThat(run.getSpec()).isNotSameAs(s.getSpec().getTemplate().getSpec());
+    assertThat(ScheduleDecision.scheduledTime(run)).isEqualTo(tick);
+  }
+
+  @Test
+  void aTickBeforeTheScheduleExistedNeverRunsAndTheScheduleWakesJustAfterTheNextOne() {
+    UserDataPurgeSchedule s = schedule("* * * * *", "2026-12-01T12:00:30Z");
+
+    Decision d = decide(s);
+
+    assertThat(d.actions()).isEmpty();
+    assertThat(d.status().getNextScheduleTime()).isEqualTo("2026-12-01T12:01:00Z");
+    assertThat(d.wakeAfter()).contains(Duration.ofSeconds(15).plus(ScheduleDecision.AFTER_TICK));
+    assertThat(d.status().condition("Ready").getStatus()).isEqualTo("True");
+    assertThat(d.status().condition("Ready").getReason()).isEqualTo("Scheduling");
+    assertThat(d.status().condition("Stalled").getStatus()).isEqualTo("False");
+  }
+
+  @Test
+  void aDueTickCreatesExactlyOneRunAndASecondReconcileOrALostStatusDoesNotCreateAnother() {
+    UserDataPurgeSchedule s = schedule("* * * * *", "2026-12-01T12:00:30Z");
+    clock.advance(Duration.ofMillis(15_100)); // 12:01:00.1
+
+    Decision d = decide(s);
+    assertThat(created(d)).extracting(r -> r.getMetadata().getName()).containsExactly("reset-nightly-29935441");
+    assertThat(d.status().getLastScheduleTime()).isEqualTo("2026-12-01T12:01:00Z");
+    assertThat(d.status().getActive()).containsExactly("reset-nightly-29935441");
+    assertThat(d.status().getLastRun().getPhase()).isEqualTo(Phase.Pending);
+    assertThat(d.outcomes()).extracting(ScheduleDecision.Outcome::outcome).containsExactly("created");
+
+    UserDataPurge run = run(s, "2026-12-01T12:01:00Z", null);
+    assertThat(created(decide(after(s, d), run))).as("status written").isEmpty();
+    assertThat(created(decide(schedule("* * * * *", "2026-12-01T12:00:30Z"), run))).as("status lost, run exists").isEmpty();
+  }
+
+  @Test
+  void aStaleStatusNeverMovesTheLastScheduleTimeBehindTheRunsThatExist() {
+    UserDataPurgeSchedule s = schedule("* * * * *", "2026-12-01T11:00:00Z");
+    s.setStatus(new io.datapurge.api.UserDataPurgeScheduleStatus());
+    s.getStatus().setObservedGeneration(1L);
+    s.getStatus().setLastScheduleTime("2026-12-01T11:59:00Z"); // written before the 12:00 run was created
+    clock.advance(Duration.ofSeconds(20)); // 12:01:05, the 12:01 run also exists
+
+    Decision d = decide(s, run(s, "2026-12-01T12:00:00Z", Phase.Succeeded), run(s, "2026-12-01T12:01:00Z", null));
+
+    assertThat(created(d)).isEmpty();
+    assertThat(d.status().getLastScheduleTime()).isEqualTo("2026-12-01T12:01:00Z");
+    assertThat(d.status().getLastRun().getName()).isEqualTo(ScheduleDecision.runName("reset-nightly",
+        Instant.parse("2026-12-01T12:01:00Z")));
+  }
+
+  @Test
+  void afterHoursDownOnlyTheLatestMissedTickRunsOnceNeverABurst() {
+    UserDataPurgeSchedule s = schedule("0 * * * *", "2026-11-01T00:00:00Z");
+    s.setStatus(new io.datapurge.api.UserDataPurgeScheduleStatus());
+    s.getStatus().setObservedGeneration(1L);
+    s.getStatus().setLastScheduleTime("2026-12-01T09:00:00Z");
+    clock.advance(Duration.ofMinutes(20)); // 12:20:45
+
+    Decision d = decide(s);
+
+    assertThat(created(d)).extracting(ScheduleDecision::scheduledTime).containsExactly(Instant.parse("2026-12-01T12:00:00Z"));
+    assertThat(d.notes()).singleElement().satisfies(n -> assertThat(n.message()).contains("missed", "1245s late"));
+    UserDataPurgeSchedule later = after(s, d);
+    assertThat(created(decide(later, run(later, "2026-12-01T12:00:00Z", null)))).isEmpty();
+  }
+
+  @Test
+  void aMissedTickLaterThanTheStartingDeadlineIsSkippedAndRecorded() {
+    UserDataPurgeSchedule s = schedule("0 * * * *", "2026-11-01T00:00:00Z");
+    s.getSpec().setStartingDeadlineSeconds(600L);
+    clock.advance(Duration.ofMinutes(20)); // 20 minutes after 12:00
+
+    Decision d = decide(s);
+
+    assertThat(created(d)).isEmpty();
+    assertThat(d.status().getLastSkip().getScheduledTime()).isEqualTo("2026-12-01T12:00:00Z");
+    assertThat(d.status().getLastSkip().getReason()).isEqualTo("MissedDeadline");
+    assertThat(d.notes()).singleElement().satisfies(n -> {
+      assertThat(n.warning()).isTrue();
+      assertThat(n.reason()).isEqualTo("SkippedMissedDeadline");
+      assertThat(n.message()).contains("startingDeadlineSeconds (600s)");
+    });
+    assertThat(d.outcomes()).containsExactly(new ScheduleDecision.Outcome("skipped_missed_deadline", "2026-12-01T12:00:00Z"));
+    assertThat(decide(after(s, d)).actions()).as("skipped once, not retried").isEmpty();
+  }
+
+  @Test
+  void withinTheStartingDeadlineTheMissedTickRuns() {
+    UserDataPurgeSchedule s = schedule("0 * * * *", "2026-11-01T00:00:00Z");
+    s.getSpec().setStartingDeadlineSeconds(3600L);
+    clock.advance(Duration.ofMinutes(20));
+
+    assertThat(created(decide(s))).hasSize(1);
+  }
+
+  @Test
+  void forbidSkipsATickWhileARunStillWorks() {
+    UserDataPurgeSchedule s = schedule("* * * * *", "2026-12-01T11:00:00Z");
+    UserDataPurge working = run(s, "2026-12-01T11:59:00Z", Phase.Running);
+    clock.advance(Duration.ofSeconds(20)); // 12:01:05
+
+    Decision d = decide(s, working);
+
+    assertThat(d.actions()).isEmpty();
+    assertThat(d.status().getActive()).containsExactly(working.getMetadata().getName());
+    assertThat(d.status().getLastSkip().getReason()).isEqualTo("ConcurrencyForbid");
+    assertThat(d.status().getLastSkip().getScheduledTime()).isEqualTo("2026-12-01T12:01:00Z");
+    assertThat(d.notes()).extracting(ScheduleDecision.Note::reason).containsExactly("SkippedConcurrencyForbid");
+    assertThat(d.status().getLastRun().getName()).isEqualTo(working.getMetadata().getName());
+  }
+
+  @Test
+  void replaceCancelsTheWorkingRunAndCreatesTheNewOneOnlyOnceItIsGone() {
+    UserDataPurgeSchedule s = schedule("* * * * *", "2026-12-01T11:00:00Z");
+    s.getSpec().setConcurrencyPolicy(ConcurrencyPolicy.Replace);
+    UserDataPurge working = run(s, "2026-12-01T11:59:00Z", Phase.Running);
+    clock.advance(Duration.ofSeconds(20));
+
+    Decision cancel = decide(s, working);
+    assertThat(deleted(cancel)).containsExactly(new DeleteRun(working.getMetadata().getName(), true));
+    assertThat(created(cancel)).isEmpty();
+    assertThat(cancel.wakeAfter()).contains(ScheduleDecision.REPLACE_POLL);
+
+    working.getMetadata().setDeletionTimestamp("2026-12-01T12:01:06Z");
+    Decision waiting = decide(after(s, cancel), working);
+    assertThat(waiting.actions()).as("deleting: neither deleted again nor replaced yet").isEmpty();
+
+    Decision replaced = decide(after(s, waiting));
+    assertThat(created(replaced)).extracting(ScheduleDecision::scheduledTime)
+        .containsExactly(Instant.parse("2026-12-01T12:01:00Z"));
+  }
+
+  @Test
+  void aFailedRunNeverStopsLaterTicks() {
+    UserDataPurgeSchedule s = schedule("* * * * *", "2026-12-01T11:00:00Z");
+    UserDataPurge failed = run(s, "2026-12-01T11:59:00Z", Phase.Failed);
+    clock.advance(Duration.ofSeconds(20));
+
+    Decision d = decide(s, failed);
+
+    assertThat(created(d)).hasSize(1);
+    assertThat(d.status().condition("Ready").getStatus()).isEqualTo("True");
+  }
+
+  @Test
+  void suspendedNothingRunsAndTicksPassedWhileSuspendedDoNotRunAfterResuming() {
+    UserDataPurgeSchedule s = schedule("* * * * *", "2026-12-01T11:00:00Z");
+    s.getSpec().setSuspend(true);
+    clock.advance(Duration.ofSeconds(20));
+
+    Decision suspended = decide(s);
+    assertThat(suspended.actions()).isEmpty();
+    assertThat(suspended.wakeAfter()).isEmpty();
+    assertThat(suspended.status().getNextScheduleTime()).isNull();
+    assertThat(suspended.status().condition("Ready").getReason()).isEqualTo("Suspended");
+
+    UserDataPurgeSchedule resumed = after(s, suspended);
+    resumed.getSpec().setSuspend(false);
+    resumed.getMetadata().setGeneration(2L);
+    clock.advance(Duration.ofMinutes(3));
+    Decision d = decide(resumed);
+    assertThat(created(d)).isEmpty();
+    assertThat(d.status().getLastSkip().getReason()).isEqualTo("Suspended");
+    assertThat(d.status().getNextScheduleTime()).isEqualTo("2026-12-01T12:05:00Z");
+    assertThat(d.status().condition("Ready").getReason()).isEqualTo("Scheduling");
+
+    clock.advance(Duration.ofSeconds(60)); // 12:05:05
+    assertThat(created(decide(after(resumed, d)))).as("the next tick runs").hasSize(1);
+  }
+
+  @Test
+  void historyLimitsDeleteTheOldestFinishedRunsOfEachKindAndNeverAWorkingOne() {
+    UserDataPurgeSchedule s = schedule("0 * * * *", "2026-11-01T00:00:00Z");
+    List<UserDataPurge> runs = new ArrayList<>();
+    for (int h = 1; h <= 5; h++) {
+      runs.add(run(s, "2026-12-01T0" + h + ":00:00Z", h == 2 ? Phase.AwaitingConfirmation : Phase.Succeeded));
+    }
+    runs.add(run(s, "2026-12-01T06:00:00Z", Phase.Failed));
+    runs.add(run(s, "2026-12-01T07:00:00Z", Phase.Blocked));
+    runs.add(run(s, "2026-12-01T08:00:00Z", Phase.Failed));
+    runs.add(run(s, "2026-12-01T00:00:00Z", Phase.Running)); // oldest, still working
+    List<UserDataPurge> owned = runs.stream().sorted(java.util.Comparator.comparing(ScheduleDecision::scheduledTime)).toList();
+
+    List<DeleteRun> pruned = ScheduleDecision.prune(owned, s.getSpec());
+
+    assertThat(pruned).extracting(DeleteRun::name).containsExactlyInAnyOrder(
+        runs.get(0).getMetadata().getName(), runs.get(1).getMetadata().getName(), // 01:00, 02:00 (of five successful, keep 3)
+        runs.get(5).getMetadata().getName(), runs.get(6).getMetadata().getName()); // 06:00, 07:00 (of three failed, keep 1)
+    assertThat(pruned).noneMatch(DeleteRun::cancel);
+
+    s.getSpec().setSuccessfulRunsHistoryLimit(0);
+    s.getSpec().setFailedRunsHistoryLimit(5);
+    assertThat(ScheduleDecision.prune(owned, s.getSpec())).hasSize(5);
+  }
+
+  @Test
+  void theLatestRunIsReportedWithItsCountsAndEachFinishedRunIsCountedOnce() {
+    UserDataPurgeSchedule s = schedule("0 * * * *", "2026-11-01T00:00:00Z");
+    UserDataPurge done = run(s, "2026-12-01T12:00:00Z", Phase.Succeeded);
+    s.setStatus(new io.datapurge.api.UserDataPurgeScheduleStatus());
+    s.getStatus().setObservedGeneration(1L);
+    s.getStatus().setLastScheduleTime("2026-12-01T12:00:00Z");
+    s.getStatus().setActive(List.of(done.getMetadata().getName()));
+
+    Decision d = decide(s, done);
+
+    assertThat(d.status().getActive()).isEmpty();
+    assertThat(d.status().getLastRun().getName()).isEqualTo(done.getMetadata().getName());
+    assertThat(d.status().getLastRun().getPhase()).isEqualTo(Phase.Succeeded);
+    assertThat(d.status().getLastRun().getTotals().getBefore()).isEqualTo(100L);
+    assertThat(d.status().getLastSuccessfulTime()).isEqualTo("2026-12-01T12:00:07Z");
+    assertThat(d.outcomes()).containsExactly(new ScheduleDecision.Outcome("succeeded", done.getMetadata().getName()));
+
+    Decision again = decide(after(s, d), done);
+    assertThat(again.outcomes()).isEmpty();
+    assertThat(again.status()).as("nothing changed: nothing to write").isNull();
+  }
+
+  @Test
+  void anUnknownTimeZoneOrAnOutOfRangeFieldIsStalledAndStillPrunesHistory() {
+    UserDataPurgeSchedule s = schedule("0 3 * * *", "2026-11-01T00:00:00Z");
+    s.getSpec().setTimeZone("Mars/Olympus");
+    s.getSpec().setSuccessfulRunsHistoryLimit(0);
+
+    Decision d = decide(s, run(s, "2026-11-30T03:00:00Z", Phase.Succeeded));
+
+    assertThat(d.status().condition("Stalled").getStatus()).isEqualTo("True");
+    assertThat(d.status().condition("Stalled").getReason()).isEqualTo("InvalidTimeZone");
+    assertThat(d.status().condition("Ready").getStatus()).isEqualTo("False");
+    assertThat(d.status().getNextScheduleTime()).isNull();
+    assertThat(d.wakeAfter()).isEmpty();
+    assertThat(deleted(d)).hasSize(1);
+    assertThat(created(d)).isEmpty();
+
+    s.getSpec().setTimeZone(null);
+    s.getSpec().setSchedule("61 * * * *");
+    assertThat(decide(s).status().condition("Stalled").getReason()).isEqualTo("InvalidSchedule");
+  }
+
+  @Test
+  void aScheduleChangeTakesEffectAtOnceWithoutCatchingUpTheNewSchedule() {
+    UserDataPurgeSchedule s = schedule("0 3 * * *", "2026-11-01T00:00:00Z");
+    Decision first = decide(s);
+    assertThat(first.status().getNextScheduleTime()).isEqualTo("2026-12-02T03:00:00Z");
+
+    UserDataPurgeSchedule changed = after(s, first);
+    changed.getSpec().setSchedule("*/15 * * * *");
+    changed.getMetadata().setGeneration(2L);
+    Decision d = decide(changed);
+
+    assertThat(created(d)).isEmpty();
+    assertThat(d.status().getLastSkip().getReason()).isEqualTo("SpecChanged");
+    assertThat(d.status().getNextScheduleTime()).isEqualTo("2026-12-01T12:15:00Z");
+    assertThat(d.wakeAfter()).contains(Duration.ofSeconds(14 * 60 + 15).plus(ScheduleDecision.AFTER_TICK));
+  }
+
+  @Test
+  void aFailedReconcileKeepsWhatTheScheduleShowedAndSaysWhetherItRetries() {
+    UserDataPurgeSchedule s = schedule("* * * * *", "2026-12-01T11:00:00Z");
+    Decision d = decide(s);
+    s = after(s, d);
+
+    var retrying = ScheduleDecision.onError(s, new IllegalStateException("admission webhook denied"), 1, false, clock.instant());
+    var exhausted = ScheduleDecision.onError(s, new IllegalStateException("forbidden"), 5, true, clock.instant());
+
+    assertThat(retrying.getNextScheduleTime()).isEqualTo(d.status().getNextScheduleTime());
+    assertThat(retrying.condition("Ready").getStatus()).isEqualTo("False");
+    assertThat(retrying.condition("Ready").getReason()).isEqualTo("ReconcileError");
+    assertThat(retrying.condition("Ready").getMessage()).contains("admission webhook denied", "attempt 1, retrying");
+    assertThat(retrying.condition("Stalled").getStatus()).isEqualTo("False");
+    assertThat(exhausted.condition("Ready").getMessage()).contains("no retries left");
+  }
+
+  @Test
+  void runsOfOtherSchedulesAreIgnored() {
+    UserDataPurgeSchedule s = schedule("* * * * *", "2026-12-01T11:00:00Z");
+    UserDataPurge foreign = run(s, "2026-12-01T11:59:00Z", Phase.Running);
+    foreign.getMetadata().setOwnerReferences(List.of(new OwnerReferenceBuilder().withUid("other").build()));
+    clock.advance(Duration.ofSeconds(20));
+
+    Decision d = decide(s, foreign);
+
+    assertThat(created(d)).hasSize(1);
+    assertThat(d.status().getActive()).doesNotContain(foreign.getMetadata().getName());
+  }
+}
