@@ -10,6 +10,28 @@ RUN mvn -B -q -Dmaven.test.skip=true dependency:go-offline
 COPY src/main ./src/main
 RUN mvn -B -q -Dmaven.test.skip=true package
 
+# AppCDS: record the classes a purge loads (picocli, logging, JDBC driver and its TLS and SCRAM
+# paths, connection pool, plan queries, JSON result) into an archive the JVM maps at start. Trained on
+# a real confirmed purge against a throwaway PostgreSQL of this stage (the distribution's package;
+# src/main/docker/cds-training.sh), which never reaches the final image. The JVM flags equal the
+# ENTRYPOINT's and the jar is the final image's own file, so the archive is accepted; if it ever is
+# not, the JVM prints one warning and starts without it.
+# (-Xlog:cds=off: picocli's Java 5 classes cannot be archived, one warning each.)
+FROM eclipse-temurin:17-jre AS cds
+RUN apt-get update -qq \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql ssl-cert >/dev/null \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY --from=build /src/target/user-data-purge.jar /app/user-data-purge.jar
+COPY src/main/docker/ /cds/
+RUN PGSSLROOTCERT=/etc/ssl/certs/ssl-cert-snakeoil.pem sh /cds/cds-training.sh \
+        java -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData \
+        -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:MinHeapFreeRatio=20 -XX:MaxHeapFreeRatio=40 -XX:-ShrinkHeapInSteps \
+        -XX:ArchiveClassesAtExit=/app/user-data-purge.jsa -Xlog:cds=off -jar /app/user-data-purge.jar \
+        purge --table auth_user --confirm training --result-file /tmp/training-result.json \
+    && grep -q '"committed":true' /tmp/training-result.json \
+    && test -s /app/user-data-purge.jsa
+
 FROM eclipse-temurin:17-jre
 ARG VERSION=0.1.0
 ARG REVISION=unknown
@@ -20,26 +42,15 @@ LABEL org.opencontainers.image.title="user-data-purge-operator" \
       org.opencontainers.image.source="https://github.com/datapurge/user-data-purge-operator" \
       org.opencontainers.image.base.name="eclipse-temurin:17-jre"
 WORKDIR /app
-COPY --from=build /src/target/user-data-purge.jar /app/user-data-purge.jar
-# AppCDS: record the classes a purge loads (picocli, logging, JDBC driver, connection pool,
-# JSON result) into an archive the JVM maps at start. The training run cannot reach a
-# database, so it must end with ConnectionFailed (exit 4); any other outcome fails the build.
-# The JVM flags equal the ENTRYPOINT's so the archive is accepted; if it ever is not, the JVM
-# prints one warning and starts without it.
-# (-Xlog:cds=off: picocli's Java 5 classes cannot be archived, one warning each.)
-RUN PGPASSWORD=training java -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData \
-        -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
-        -XX:ArchiveClassesAtExit=/app/user-data-purge.jsa -Xlog:cds=off -jar /app/user-data-purge.jar \
-        purge --url jdbc:postgresql://127.0.0.1:9/training --user training --table training \
-        --confirm training --dry-run --result-file /tmp/training-result.json \
-    || test $? -eq 4 \
-    && test -s /app/user-data-purge.jsa \
-    && rm -f /tmp/training-result.json
+# The jar the archive was trained with (same bytes and time stamp, which the JVM checks).
+COPY --from=cds /app/user-data-purge.jar /app/user-data-purge.jsa /app/
 # Numeric, so runAsNonRoot can verify it without an /etc/passwd entry.
 USER 65532:65532
 # Heap from the container's memory limit; exit (and let Kubernetes report it) on OOM; no
 # hsperfdata file, so a read-only root filesystem needs no writable /tmp for the purge Pods.
 # C1 only and the serial collector: the purge is short and waits on the database, the operator is
 # mostly idle; both start faster and the idle operator keeps ~50 MB less resident (docs/performance.md).
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:SharedArchiveFile=/app/user-data-purge.jsa", "-jar", "/app/user-data-purge.jar"]
+# Heap free ratios 20-40 % and no stepwise shrinking: a full collection returns unused heap at once, so
+# the operator's idle trim (--heap-trim-after) gives back what a busy period grew.
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:MinHeapFreeRatio=20", "-XX:MaxHeapFreeRatio=40", "-XX:-ShrinkHeapInSteps", "-XX:SharedArchiveFile=/app/user-data-purge.jsa", "-jar", "/app/user-data-purge.jar"]
 CMD ["operator"]

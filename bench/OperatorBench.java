@@ -59,11 +59,20 @@ public class OperatorBench {
     String metricsUrl = args[3];
     String dbHost = args[4], dbPort = args[5], dbName = args[6];
     String prefix = mode.equals("latency") ? "lat" : "scale";
+    // Namespaces NS_PREFIX00, NS_PREFIX01, ... (default bench-): another prefix keeps runs on a shared cluster apart.
+    String nsPrefix = System.getenv().getOrDefault("BENCH_NS_PREFIX", "bench-");
 
     Config config = Config.autoConfigure(null);
     config.setUserAgent("operator-bench");
-    try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
-      var crs = client.resources(UserDataPurge.class).inAnyNamespace().inform(handler(r -> {
+    // Unknown fields ignored: a shared cluster may hold a newer CRD (bench/TolerantOperator.java).
+    var serialization = new io.fabric8.kubernetes.client.utils.KubernetesSerialization(
+        new com.fasterxml.jackson.databind.ObjectMapper().configure(
+            com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false), true);
+    try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config)
+        .withKubernetesSerialization(serialization).build()) {
+      // Only this run's resources (labelled below): other resources of a shared cluster may not even parse.
+      var crs = client.resources(UserDataPurge.class).inAnyNamespace().withLabelSelector("datapurge.io/bench=" + label(nsPrefix))
+          .inform(handler(r -> {
         String key = key(r);
         crSeen.putIfAbsent(key, System.nanoTime());
         if (r.getStatus() != null && r.getStatus().getPhase() != null) {
@@ -108,7 +117,7 @@ public class OperatorBench {
       List<Long> kubectlMs = new ArrayList<>();
       if (mode.equals("latency")) {
         // One at a time through kubectl, as a user applies a purge.
-        String ns = "bench-00";
+        String ns = nsPrefix + "00";
         for (int i = 0; i < n; i++) {
           String name = prefix + "-" + System.currentTimeMillis() % 100000 + "-" + i;
           String key = ns + "/" + name;
@@ -128,7 +137,7 @@ public class OperatorBench {
         // hold all of them (and their Jobs and pods) at the end.
         int inFlight = 40;
         for (int i = 0; i < n; i++) {
-          String ns = String.format("bench-%02d", i % namespaces);
+          String ns = nsPrefix + String.format("%02d", i % namespaces);
           String name = prefix + "-" + i;
           String key = ns + "/" + name;
           while (keys.stream().filter(k -> !crEnd.containsKey(k)).count() >= inFlight) Thread.sleep(20);
@@ -137,7 +146,8 @@ public class OperatorBench {
               .load(new ByteArrayInputStream(yaml(ns, name, dbHost, dbPort, dbName, true).getBytes(StandardCharsets.UTF_8)))
               .create();
         }
-        for (String key : keys) await(key, 300);
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(300); // for all of them, not each
+        for (String key : keys) await(key, (int) Math.max(1, TimeUnit.NANOSECONDS.toSeconds(until - System.nanoTime())));
       }
       double seconds = (System.nanoTime() - started) / 1e9;
       Thread.sleep(2000); // let status patches and events settle before the request count
@@ -182,7 +192,7 @@ public class OperatorBench {
     return """
         apiVersion: datapurge.io/v1alpha1
         kind: UserDataPurge
-        metadata: {name: %s, namespace: %s}
+        metadata: {name: %s, namespace: %s, labels: {datapurge.io/bench: %s}}
         spec:
           database:
             host: %s
@@ -194,7 +204,12 @@ public class OperatorBench {
           strategy: Delete
           confirm: %s
           dryRun: %s
-        """.formatted(name, ns, host, port, db, db, dryRun);
+        """.formatted(name, ns, label(ns.substring(0, ns.length() - 2)), host, port, db, db, dryRun);
+  }
+
+  /** The label value naming a run's resources: its namespace prefix without the trailing dash. */
+  static String label(String nsPrefix) {
+    return nsPrefix.replaceAll("-+$", "");
   }
 
   static String key(HasMetadata o) {

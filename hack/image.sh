@@ -7,7 +7,8 @@
 #
 #   hack/image.sh          build (cached: seconds when nothing changed) and load
 #
-# Environment: IMAGE (default localhost/datapurge/user-data-purge-operator:<pom version without -SNAPSHOT>).
+# Environment: IMAGE (default localhost/datapurge/user-data-purge-operator:<pom version without -SNAPSHOT>),
+# DOCKERFILE (default: the project's Dockerfile; benchmarks build earlier versions of it).
 # Needs root (rootful podman, containerd); installs podman, runc and debootstrap with apt-get.
 set -euo pipefail
 
@@ -87,7 +88,7 @@ build_image() {
   # dependencies are downloaded once per machine, not once per image build.
   podman build --pull=never --layers -q -v "$HOME/.m2:/root/.m2" \
     --build-arg "VERSION=$version" --build-arg "REVISION=$revision" \
-    -t "$image" "$root" >"$cache/build.log" 2>&1 ||
+    -f "${DOCKERFILE:-$root/Dockerfile}" -t "$image" "$root" >"$cache/build.log" 2>&1 ||
     { tail -n 40 "$cache/build.log" >&2; die "podman build failed (log: $cache/build.log)"; }
   log "image built in $((SECONDS - start)) s"
 }

@@ -106,6 +106,11 @@ public final class Auth0Client {
     return domain;
   }
 
+  /** The request rate the client paces to, learnt from the tenant's rate-limit headers (0 while unknown). */
+  public double pacedRatePerSecond() {
+    return limiter.ratePerSecond();
+  }
+
   public String audience() {
     return "https://" + domain + "/api/v2/";
   }
@@ -150,7 +155,10 @@ public final class Auth0Client {
     return new Page(body.path("total").asLong(users.size()), users);
   }
 
-  /** {@code DELETE /api/v2/users/{id}}: true when deleted now, false when it was already gone (404). */
+  /**
+   * {@code DELETE /api/v2/users/{id}}: true when Auth0 answered 204, which it does for a user it deleted
+   * and for one that no longer exists; false for a 404 (an older API's answer for a missing user).
+   */
   public boolean delete(String userId) {
     URI uri = base.resolve("/api/v2/users/" + encode(userId));
     HttpResponse<String> response = send(() -> HttpRequest.newBuilder(uri).DELETE(), true, "delete user " + userId);
@@ -204,10 +212,12 @@ public final class Auth0Client {
       HttpRequest.Builder builder = request.get().timeout(tuning.requestTimeout()).header("Accept", "application/json");
       if (token != null) builder.header("Authorization", "Bearer " + token);
       HttpResponse<String> response;
+      long ticket = -1;
       try {
-        limiter.acquire();
+        if (authenticated) ticket = limiter.acquire(); // the token endpoint has limits of its own
         response = http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
       } catch (IOException e) {
+        if (ticket >= 0) limiter.abandon(ticket);
         if (++failures >= tuning.attempts()) {
           throw new Auth0Exception("Could not " + what + " at " + base + " after " + failures + " attempts ("
               + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + scrub(e.getMessage()))
@@ -216,16 +226,18 @@ public final class Auth0Client {
         pause(failures);
         continue;
       } catch (InterruptedException e) {
+        if (ticket >= 0) limiter.abandon(ticket);
         Thread.currentThread().interrupt();
         throw new Auth0Exception("Interrupted while trying to " + what + ".", e);
       }
       int status = response.statusCode();
-      limiter.observe(status, response.headers());
+      if (authenticated) limiter.observe(ticket, status, response.headers());
       if (status == 429) {
         if (++limited > tuning.maxRateLimited()) {
           throw new Auth0Exception("Auth0 kept rate-limiting the request to " + what + " (" + limited
               + " times 429); try again later or raise the tenant's rate limit.", status);
         }
+        if (!authenticated) pause(1);
         continue;
       }
       if (status == 401 && authenticated && !refreshed) {

@@ -11,26 +11,42 @@ import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Deletes the users of an Auth0 tenant (or of one of its connections) after the database purge has
  * committed; see docs/auth0.md for why in that order.
  *
  * <p>Auth0's search returns at most 1000 results per query, so users are listed in
- * {@link CreatedAtWindow created_at windows} that each hold fewer, and deleted one by one. Deleted
- * users are gone, so a rerun simply continues where a failed run stopped; a 404 on delete counts as
- * already deleted.
+ * {@link CreatedAtWindow created_at windows} that each hold fewer, and deleted concurrently at the
+ * rate the tenant allows. Deleted users are gone, so a rerun simply continues where a failed run
+ * stopped; Auth0 answers 204 to the delete of a missing user too.
  */
 public final class Auth0UserPurge {
   /** Passes over the tenant: later passes catch users the eventually consistent search showed late. */
   static final int MAX_PASSES = 5;
+  /**
+   * Deletes in flight at once. The rate limiter, not this number, sets the pace; it only has to cover
+   * the tenant's rate times the round trip (50/s at 300 ms needs 15).
+   */
+  public static final int DEFAULT_WORKERS = 20;
+  /** The last page a search may return: results 901 to 1000. */
+  static final int LAST_PAGE = Auth0Client.SEARCH_CAP / Auth0Client.MAX_PER_PAGE - 1;
 
   private final Auth0Client client;
   private final String connection;
   private final String filter;
   private final Duration passPause;
   private final Instant stopAt;
+  private final int workers;
   private long before = -1;
+  private List<Counted> preflightWindows;
 
   /**
    * @param connection only users with an identity in this connection, or null for every user
@@ -39,6 +55,13 @@ public final class Auth0UserPurge {
    *     process without a result), or null for no limit
    */
   public Auth0UserPurge(Auth0Client client, String connection, Duration passPause, Instant stopAt) {
+    this(client, connection, passPause, stopAt, DEFAULT_WORKERS);
+  }
+
+  /** As above, with at most {@code workers} deletes in flight at once (1: one after another). */
+  public Auth0UserPurge(Auth0Client client, String connection, Duration passPause, Instant stopAt, int workers) {
+    if (workers < 1) throw new IllegalArgumentException("workers must be at least 1");
+    this.workers = workers;
     this.client = client;
     this.connection = connection;
     this.filter = connection == null ? null
@@ -69,7 +92,8 @@ public final class Auth0UserPurge {
         throw new Auth0Exception("the application's token lacks the scopes " + String.join(", ", missing)
             + ": grant them to the application on the Auth0 Management API.", 403);
       }
-      before = count();
+      preflightWindows = windows();
+      before = preflightWindows.stream().mapToLong(Counted::total).sum();
       return before;
     } catch (Auth0Exception e) {
       throw new PurgeException(FailureReason.Auth0Failed, "Auth0 tenant " + client.domain() + ": " + e.getMessage()
@@ -167,62 +191,154 @@ public final class Auth0UserPurge {
             + o.deleted() + ": " + why + " Run the purge again to delete the rest; deleted users stay deleted."));
   }
 
-  /** Deletes every matching user, in passes until none is listed, a pass deletes nothing, or a call fails. */
+  /**
+   * Deletes every matching user, in passes until every listed user was deleted by this run, a pass
+   * deletes nothing, or a call fails. Up to {@code workers} deletes are in flight at once, paced by the
+   * client's rate limiter; a window is listed whole before its users are deleted (deleting shifts the
+   * pages of a search), while the previous window's deletes go on. Auth0's search is eventually
+   * consistent: a deleted user may be listed for a while, so a later pass skips the users this run
+   * already deleted instead of deleting them again.
+   */
   public Outcome deleteAll(long before) {
-    long deleted = 0;
-    long gone = 0;
+    Set<String> done = ConcurrentHashMap.newKeySet();
+    Deletes deletes = new Deletes(done);
+    ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
+      Thread t = new Thread(r, "auth0-delete");
+      t.setDaemon(true);
+      return t;
+    });
     try {
+      Instant listed = null;
+      List<Counted> windows = List.of();
       for (int pass = 1; ; pass++) {
-        if (pass > 1 && !passPause.isZero()) client.sleeper().sleep(passPause);
-        List<Counted> windows = windows();
-        long listed = windows.stream().mapToLong(Counted::total).sum();
-        if (listed == 0 || pass > MAX_PASSES) return new Outcome(before, deleted, gone, listed, null);
-        long progress = 0;
+        if (pass > 1) {
+          // The pause lets the search index catch up after the pass's listing; deletes count towards it.
+          Duration left = passPause.minus(Duration.between(listed, client.clock().instant()));
+          if (left.compareTo(Duration.ZERO) > 0) client.sleeper().sleep(left);
+        }
+        windows = pass == 1 && preflightWindows != null ? preflightWindows : windows(windows);
+        long todo = 0;
+        List<Future<?>> pending = new ArrayList<>();
         for (Counted w : windows) {
+          deletes.rethrow();
           for (String id : ids(w)) {
-            if (stopAt != null && client.clock().instant().isAfter(stopAt)) {
-              throw new Auth0Exception("stopped at the time limit (--auth0-time-limit) so that the result is"
-                  + " written before the Job's deadline.", 0);
-            }
-            if (client.delete(id)) deleted++; else gone++;
-            progress++;
+            if (done.contains(id)) continue; // deleted by an earlier pass, still in the search index
+            todo++;
+            if (pass <= MAX_PASSES) pending.add(pool.submit(() -> deletes.delete(id)));
           }
         }
-        if (progress == 0) return new Outcome(before, deleted, gone, listed, null);
+        listed = client.clock().instant();
+        for (Future<?> f : pending) f.get();
+        deletes.rethrow();
+        if (todo == 0 || pass > MAX_PASSES) return new Outcome(before, deletes.deleted.get(), deletes.gone.get(), todo, null);
       }
-    } catch (Auth0Exception | InterruptedException e) {
+    } catch (Auth0Exception | InterruptedException | ExecutionException e) {
       if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+      pool.shutdownNow();
+      String message = e instanceof ExecutionException ? String.valueOf(e.getCause()) : e.getMessage();
       Long after;
       try {
         after = count();
       } catch (RuntimeException countFailed) {
         after = null;
       }
-      return new Outcome(before, deleted, gone, after, e.getMessage());
+      return new Outcome(before, deletes.deleted.get(), deletes.gone.get(), after, message);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** The deletes of one run: counts, the users done, and the first failure, which stops the rest. */
+  private final class Deletes {
+    final Set<String> done;
+    final AtomicLong deleted = new AtomicLong();
+    final AtomicLong gone = new AtomicLong();
+    final AtomicReference<Auth0Exception> failure = new AtomicReference<>();
+
+    Deletes(Set<String> done) {
+      this.done = done;
+    }
+
+    void delete(String id) {
+      if (failure.get() != null) return;
+      try {
+        if (stopAt != null && client.clock().instant().isAfter(stopAt)) {
+          throw new Auth0Exception("stopped at the time limit (--auth0-time-limit) so that the result is"
+              + " written before the Job's deadline.", 0);
+        }
+        if (client.delete(id)) deleted.incrementAndGet(); else gone.incrementAndGet();
+        done.add(id);
+      } catch (Auth0Exception e) {
+        failure.compareAndSet(null, e);
+      }
+    }
+
+    void rethrow() {
+      Auth0Exception e = failure.get();
+      if (e != null) throw e;
     }
   }
 
   /** Windows covering every matching user, each small enough to be listed whole. */
   List<Counted> windows() {
+    return windows(List.of());
+  }
+
+  /**
+   * As {@link #windows()}, starting from the windows of an earlier listing: those are counted again
+   * (and cut when they grew), and only what lies before the first or after the last is cut anew. A
+   * user's created_at does not change, so new users appear at the newest end; recounting saves the
+   * dozens of counts that cutting down to a burst of sign-ups took.
+   */
+  List<Counted> windows(List<Counted> known) {
     List<Counted> result = new ArrayList<>();
     Instant oldest = edge("created_at:1");
     Instant newest = edge("created_at:-1");
     if (oldest == null || newest == null) return result;
     Deque<CreatedAtWindow> todo = new ArrayDeque<>();
-    todo.push(new CreatedAtWindow(oldest, newest.plusMillis(1)));
+    if (known.isEmpty()) {
+      todo.addLast(new CreatedAtWindow(oldest, newest.plusMillis(1)));
+    } else {
+      Instant from = known.get(0).window().from();
+      Instant to = known.get(known.size() - 1).window().to();
+      if (oldest.isBefore(from)) todo.addLast(new CreatedAtWindow(oldest, from));
+      known.forEach(c -> todo.addLast(c.window()));
+      if (!newest.isBefore(to)) todo.addLast(new CreatedAtWindow(to, newest.plusMillis(1)));
+    }
     while (!todo.isEmpty()) {
-      CreatedAtWindow w = todo.pop();
-      long total = client.users(w.query(filter), 0, 1, null).total();
+      CreatedAtWindow w = todo.pollFirst();
+      // The window's last page of the search (oldest first): its total, and when the window holds
+      // 1000 or more, the 1000th user's created_at, which cuts off a window of the 999 or fewer before it.
+      Auth0Client.Page last = client.users(w.query(filter), LAST_PAGE, Auth0Client.MAX_PER_PAGE, "created_at:1");
+      long total = last.total();
       if (total == 0) continue;
-      if (total >= Auth0Client.SEARCH_CAP && w.splittable()) {
+      Counted before = total >= Auth0Client.SEARCH_CAP ? before1000th(w, last.users()) : null;
+      if (before != null) {
+        result.add(before);
+        todo.addFirst(new CreatedAtWindow(before.window().to(), w.to()));
+      } else if (total >= Auth0Client.SEARCH_CAP && w.splittable()) {
         CreatedAtWindow[] halves = w.halves();
-        todo.push(halves[1]);
-        todo.push(halves[0]);
+        todo.addFirst(halves[1]);
+        todo.addFirst(halves[0]);
       } else {
         result.add(new Counted(w, total));
       }
     }
     return result;
+  }
+
+  /**
+   * The users of {@code w} created before its 1000th oldest (of whom {@code page} holds the 901st to
+   * the 1000th), counted exactly from that page; null when they cannot be: the 1000th shares its
+   * millisecond with the window's start or with the whole page.
+   */
+  private static Counted before1000th(CreatedAtWindow w, List<Auth0Client.User> page) {
+    if (page.size() != Auth0Client.MAX_PER_PAGE) return null;
+    Instant cut = page.get(page.size() - 1).createdAt();
+    if (cut == null || !cut.isAfter(w.from()) || !cut.isBefore(w.to())) return null;
+    long ties = page.subList(0, page.size() - 1).stream().filter(u -> cut.equals(u.createdAt())).count();
+    if (ties == page.size() - 1) return null;
+    return new Counted(new CreatedAtWindow(w.from(), cut), Auth0Client.SEARCH_CAP - 1 - ties);
   }
 
   /** The ids in one window, page by page, never past the search cap. */

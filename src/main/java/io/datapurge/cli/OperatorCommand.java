@@ -5,6 +5,7 @@ import ch.qos.logback.classic.util.ContextInitializer;
 import io.datapurge.api.UserDataPurge;
 import io.datapurge.operator.ApiRequestMetrics;
 import io.datapurge.operator.HttpEndpoints;
+import io.datapurge.operator.IdleHeap;
 import io.datapurge.operator.OperatorSettings;
 import io.datapurge.operator.PurgeMetrics;
 import io.datapurge.operator.PurgeReconciler;
@@ -102,6 +103,11 @@ public final class OperatorCommand implements Callable<Integer> {
       description = "ttlSecondsAfterFinished of each Job, e.g. 24h (env JOB_TTL).")
   Duration jobTtl;
 
+  @Option(names = "--heap-trim-after", defaultValue = "${env:HEAP_TRIM_AFTER:-30s}", converter = DurationConverter.class,
+      description = "Return unused heap to the system once the operator has been idle this long after work,"
+          + " e.g. 30s; 0 never (env HEAP_TRIM_AFTER).")
+  Duration heapTrimAfter;
+
   // Tests point the purge Jobs' Auth0 client at a local fake; production Jobs use https://DOMAIN.
   @Option(names = "--auth0-base-url", hidden = true)
   java.net.URI auth0BaseUrl;
@@ -193,18 +199,20 @@ public final class OperatorCommand implements Callable<Integer> {
     });
     HttpEndpoints http = HttpEndpoints.start(httpPort, operator, registry);
     operator.start();
+    IdleHeap idleHeap = IdleHeap.start(heapTrimAfter == null ? Duration.ZERO : heapTrimAfter);
     LoggerFactory.getLogger(OperatorCommand.class).info(
         "Operator started: namespaces={}, purge image={}, protected={}, leader election={}, http port={}",
         watched.isEmpty() ? "all" : watched, image, protectedDatabases.pattern(), leaderElection, http.port());
-    return new Running(operator, http, client, stopping);
+    return new Running(operator, http, client, stopping, idleHeap);
   }
 
   /** A started operator: {@link #close()} stops reconciling, the informers and the HTTP port. */
-  public record Running(Operator operator, HttpEndpoints http, KubernetesClient client, AtomicBoolean stopping)
-      implements AutoCloseable {
+  public record Running(Operator operator, HttpEndpoints http, KubernetesClient client, AtomicBoolean stopping,
+      IdleHeap idleHeap) implements AutoCloseable {
     @Override
     public void close() {
       stopping.set(true);
+      if (idleHeap != null) idleHeap.close();
       http.close();
       operator.stop();
       client.close();

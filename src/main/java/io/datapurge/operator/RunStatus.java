@@ -111,9 +111,16 @@ final class RunStatus {
           terminated.map(ContainerStateTerminated::getMessage).flatMap(RunStatus::parse), RunStatus.ended(pods));
     }
 
-    /** Seen on the pod, the end needs no wait for the Job controller, which batches pod updates for about a second. */
+    /**
+     * Seen on the pod, the end needs no wait for the Job controller, which batches pod updates for about a
+     * second; and a purge container that exited 0 with its result needs no wait for the pod's phase, which
+     * the kubelet reports only after tearing the pod down (~1 s later on the real node): with
+     * restartPolicy Never that container state is final.
+     */
     boolean done() {
-      return complete.isPresent() || podEnd.filter(p -> "Succeeded".equals(p.getStatus().getPhase())).isPresent();
+      return complete.isPresent() || podEnd.filter(p -> "Succeeded".equals(p.getStatus().getPhase())).isPresent()
+          || terminated.filter(t -> Integer.valueOf(0).equals(t.getExitCode())).isPresent()
+              && result.filter(r -> r.error() == null).isPresent();
     }
 
     /**

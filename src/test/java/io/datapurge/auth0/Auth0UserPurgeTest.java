@@ -54,8 +54,9 @@ class Auth0UserPurgeTest {
 
     assertThat(purge(null).preflight(true)).isEqualTo(2600);
     assertThat(fake.pagingRefusals()).isZero();
-    // One token, two edge queries, then one count per window visited while cutting the burst down.
-    assertThat(fake.requests()).as("requests to count").hasSizeLessThan(100);
+    // One token, two edge queries, then one search per 1000 users: the 1000th oldest cuts the window
+    // (halving by time took ~50 counts to cut the burst of 1300 sign-ups within 1.3 s down).
+    assertThat(fake.requests()).as("requests to count").hasSizeLessThanOrEqualTo(6);
   }
 
   @Test
@@ -89,18 +90,74 @@ class Auth0UserPurgeTest {
   }
 
   @Test
-  void usersDeletedMeanwhileByOthersAreCountedAsAlreadyDeleted() {
+  void usersDeletedMeanwhileByOthersAreDeletedWithoutAnErrorAsAuth0Answers204() {
     fake.addUsers(250, DB_CONNECTION, T0, Duration.ofMinutes(1));
+    Auth0UserPurge purge = purge(null);
+    purge.preflight(true);
+    fake.othersDeleteAfterNextList(7);
+
+    PurgeResult result = purge.complete(COMMITTED);
+
+    assertThat(fake.notFound()).isEqualTo(7);
+    assertThat(result.error()).isNull();
+    assertThat(result.auth0().deleted()).as("204 for all 250: Auth0 does not say who was gone").isEqualTo(250);
+    assertThat(result.auth0().after()).isZero();
+  }
+
+  @Test
+  void onATenantAnswering404UsersDeletedMeanwhileAreCountedAsAlreadyDeleted() {
+    fake.missingUsersAnswer404().addUsers(250, DB_CONNECTION, T0, Duration.ofMinutes(1));
     Auth0UserPurge purge = purge(null);
     purge.preflight(true);
     fake.othersDeleteAfterNextList(7);
 
     PurgeResult.Auth0 a = purge.complete(COMMITTED).auth0();
 
-    assertThat(fake.notFound()).isEqualTo(7);
     assertThat(a.alreadyDeleted()).isEqualTo(7);
     assertThat(a.deleted()).isEqualTo(243);
     assertThat(a.after()).isZero();
+  }
+
+  @Test
+  void aSecondPassDoesNotDeleteAgainTheUsersALaggingSearchStillLists() {
+    fake.addUsers(300, DB_CONNECTION, T0, Duration.ofMinutes(1));
+    fake.searchLag(Duration.ofSeconds(3));
+    Auth0UserPurge purge = purge(null);
+    purge.preflight(true);
+    // Created after the count (an import with older created_at, new sign-ups): outside the first listing.
+    List<FakeAuth0.User> late = new java.util.ArrayList<>(fake.addUsers(4, DB_CONNECTION, T0.minusSeconds(60),
+        Duration.ofSeconds(1)));
+    late.addAll(fake.addUsers(3, DB_CONNECTION, T0.plus(Duration.ofDays(1)), Duration.ofSeconds(1)));
+
+    PurgeResult result = purge.complete(COMMITTED);
+
+    assertThat(fake.userCount()).isZero();
+    assertThat(fake.mostDeletesOfOneUser()).as("every user deleted exactly once").isEqualTo(1);
+    assertThat(fake.notFound()).isZero();
+    assertThat(late).allSatisfy(u -> assertThat(fake.deleteRequests(u.id())).isEqualTo(1));
+    assertThat(result.error()).isNull();
+    assertThat(result.auth0().deleted()).isEqualTo(307);
+    assertThat(result.auth0().after()).as("the users still listed were deleted by this run").isZero();
+  }
+
+  @Test
+  void concurrentDeletesKeepToTheTenantsBucketAndDeleteEveryUserOnce() throws Exception {
+    fake.close();
+    try (FakeAuth0 tenant = new FakeAuth0(DOMAIN, ID, SECRET)) { // the wall clock: real threads, real waits
+      tenant.addUsers(150, DB_CONNECTION, T0, Duration.ofMinutes(1));
+      tenant.rateLimit(20, 100).latency(Duration.ofMillis(20));
+      Auth0Client client = new Auth0Client(DOMAIN, tenant.baseUrl(), new Auth0Client.Credentials(ID, SECRET), FAST);
+      Auth0UserPurge purge = new Auth0UserPurge(client, null, Duration.ZERO, null, 8);
+      purge.preflight(true);
+
+      PurgeResult result = purge.complete(COMMITTED);
+
+      assertThat(result.error()).isNull();
+      assertThat(tenant.userCount()).isZero();
+      assertThat(tenant.rateLimited()).as("requests over the limit").isZero();
+      assertThat(tenant.mostDeletesOfOneUser()).isEqualTo(1);
+      assertThat(tenant.mostConcurrent()).as("deletes in flight at once").isGreaterThan(1);
+    }
   }
 
   @Test

@@ -30,6 +30,7 @@ class OperatorCommandTest {
     assertThat(command.httpPort).isEqualTo(8080);
     assertThat(command.jobDeadline).isEqualTo(Duration.ofMinutes(30));
     assertThat(command.jobTtl).isEqualTo(Duration.ofHours(24));
+    assertThat(command.heapTrimAfter).isEqualTo(Duration.ofSeconds(30));
     assertThat(command.leaderElection).isFalse();
     assertThat(command.logFormat).isEqualTo(OperatorCommand.LogFormat.plain);
   }
@@ -38,11 +39,12 @@ class OperatorCommandTest {
   void flagsOverrideDefaults() {
     OperatorCommand command = new OperatorCommand();
     new CommandLine(command).parseArgs("--namespaces", "a,b", "--leader-election", "--log-format", "json",
-        "--job-deadline", "5m", "--purge-image", "img:1");
+        "--job-deadline", "5m", "--purge-image", "img:1", "--heap-trim-after", "0");
     assertThat(command.namespaces).isEqualTo("a,b");
     assertThat(command.leaderElection).isTrue();
     assertThat(command.logFormat).isEqualTo(OperatorCommand.LogFormat.json);
     assertThat(command.jobDeadline).isEqualTo(Duration.ofMinutes(5));
     assertThat(command.purgeImage).isEqualTo("img:1");
+    assertThat(command.heapTrimAfter).as("0: never").isZero();
   }
 }

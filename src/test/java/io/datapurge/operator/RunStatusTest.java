@@ -103,9 +103,18 @@ class RunStatusTest {
     assertThat(failure.getPhase()).isEqualTo(Phase.Failed);
     assertThat(failure.getReason()).isEqualTo("LockTimeout");
 
-    UserDataPurgeStatus stillRunning = RunStatus.of(Resources.purge("reset", "pyfactor", "pyfactor"), RunMode.Purge,
+    // The container exited 0 with its result; the kubelet has not yet set the pod's phase (it does after
+    // tearing the pod down): with restartPolicy Never that state is final, the run ends now.
+    UserDataPurgeStatus exited = RunStatus.of(Resources.purge("reset", "pyfactor", "pyfactor"), RunMode.Purge,
         job(null, null), List.of(terminated(0, PURGE_RESULT)));
-    assertThat(stillRunning.getPhase()).isEqualTo(Phase.Running);
+    assertThat(exited.getPhase()).isEqualTo(Phase.Succeeded);
+    // Exited with an error, or without a result: the pod's phase or the Job decides, as before.
+    Pod lockTimeout = terminated(5, """
+        {"committed":false,"error":{"reason":"LockTimeout","message":"could not lock public.auth_user within 10s"}}""");
+    assertThat(RunStatus.of(Resources.purge("reset", "pyfactor", "pyfactor"), RunMode.Purge, job(null, null),
+        List.of(lockTimeout)).getPhase()).isEqualTo(Phase.Running);
+    assertThat(RunStatus.of(Resources.purge("reset", "pyfactor", "pyfactor"), RunMode.Purge, job(null, null),
+        List.of(terminated(0, ""))).getPhase()).isEqualTo(Phase.Running);
 
     // Stopped at the deadline: no result of its own; the Job's condition will say DeadlineExceeded.
     Pod killed = terminated(143, "");

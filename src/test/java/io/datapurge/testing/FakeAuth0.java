@@ -43,9 +43,17 @@ import java.util.regex.Pattern;
  *   <li>{@code GET /api/v2/users} with {@code search_engine=v3}: {@code q} understands the terms the
  *       purge sends ({@code identities.connection:"…"}, {@code created_at:[A TO B}}, joined by AND);
  *       {@code total} is capped at 1000 and paging past the first 1000 results is a 400.
- *   <li>{@code DELETE /api/v2/users/{id}}: 204, or 404 {@code inexistent_user}.
- *   <li>Rate limit: every API response carries {@code X-RateLimit-Limit/-Remaining/-Reset} (reset in
- *       epoch seconds, a one-second window); over the limit a 429.
+ *   <li>{@code DELETE /api/v2/users/{id}}: 204, also for a user that does not exist (Auth0 answers
+ *       so; {@link #missingUsersAnswer404} restores the older 404 {@code inexistent_user}).
+ *   <li>Search is eventually consistent: with {@link #searchLag} a deleted user is still listed (and
+ *       counted) for that long.
+ *   <li>Rate limit, as Auth0 documents it: a token bucket of {@code burst} tokens refilled at
+ *       {@code perSecond}; every API request takes one; every API response carries
+ *       {@code X-RateLimit-Limit} (the bucket's size), {@code X-RateLimit-Remaining} (whole tokens
+ *       left) and {@code X-RateLimit-Reset} (epoch seconds, rounded up, when the bucket is full again);
+ *       a request finding no whole token is answered 429 and does nothing.
+ *   <li>{@link #latency}: each request waits half of it before it is handled (and counted against the
+ *       bucket) and half after, like a round trip to a distant tenant.
  * </ul>
  *
  * Faults and counters let tests drive and observe what a real tenant would do.
@@ -68,28 +76,40 @@ public final class FakeAuth0 implements AutoCloseable {
   private final String clientId;
   private final String clientSecret;
   private final HttpServer server;
-  private final ExecutorService executor = Executors.newFixedThreadPool(4);
+  private final ExecutorService executor = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "fake-auth0");
+    t.setDaemon(true);
+    return t;
+  });
+  /** Deleted users still listed by the search, and until when. */
+  private final Map<String, Instant> lagging = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicInteger concurrent = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger mostConcurrent = new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicReference<Instant> firstDeleteAt =
+      new java.util.concurrent.atomic.AtomicReference<>();
+  private final Map<String, User> laggingUsers = new ConcurrentHashMap<>();
+  private final Map<String, Integer> deletesPerUser = new ConcurrentHashMap<>();
   private final Map<String, User> users = Collections.synchronizedMap(new LinkedHashMap<>());
   private final Map<String, Token> tokens = new ConcurrentHashMap<>();
   private final List<String> requests = Collections.synchronizedList(new ArrayList<>());
 
   private volatile Duration tokenLifetime = Duration.ofHours(24);
   private volatile String grantedScopes = "read:users delete:users";
-  private volatile int rateLimit; // requests per second; 0 = unlimited
-  private volatile int forced429;
+  private int burst; // bucket size; 0 = unlimited
+  private double refillPerMilli;
+  private double bucketTokens;
+  private long bucketAt;
+  private volatile Duration latency = Duration.ZERO;
+  private volatile Duration searchLag = Duration.ZERO;
+  private volatile boolean missing404;
   private volatile int expireTokensAfterRequests = -1;
   private volatile int failDeletesWith;
   private volatile int deleteOnNextList;
   private volatile boolean echoCredentialsInErrors;
 
-  private long windowSecond;
-  private int usedInWindow;
-  private long blockedUntilMillis;
-  private final Map<Long, Integer> perSecond = new HashMap<>();
 
   private int tokensIssued;
   private int rateLimited;
-  private int earlyRequests;
   private int expiredRejections;
   private int deleted;
   private int notFound;
@@ -169,15 +189,37 @@ public final class FakeAuth0 implements AutoCloseable {
     return this;
   }
 
-  /** At most {@code perSecond} API requests in each second, announced in the rate-limit headers. */
-  public FakeAuth0 rateLimit(int perSecond) {
-    this.rateLimit = perSecond;
+  /** A token bucket of {@code burst} requests, refilled at {@code perSecond}, starting full. */
+  public synchronized FakeAuth0 rateLimit(int burst, double perSecond) {
+    this.burst = burst;
+    this.refillPerMilli = perSecond / 1000;
+    this.bucketTokens = burst;
+    this.bucketAt = clock.millis();
     return this;
   }
 
-  /** The next {@code n} API requests find the bucket emptied by someone else: 429 until the next second. */
-  public FakeAuth0 bucketExhaustedByOthers(int n) {
-    this.forced429 = n;
+  /** Someone else (another app of the tenant) takes every token left in the bucket, now. */
+  public synchronized FakeAuth0 bucketExhaustedByOthers() {
+    refill(clock.millis());
+    bucketTokens = 0;
+    return this;
+  }
+
+  /** Each request takes this long: half before it is handled, half after (real time). */
+  public FakeAuth0 latency(Duration latency) {
+    this.latency = latency;
+    return this;
+  }
+
+  /** A deleted user stays listed by the search (and counted in its totals) for this long. */
+  public FakeAuth0 searchLag(Duration lag) {
+    this.searchLag = lag;
+    return this;
+  }
+
+  /** Deleting a user that does not exist answers 404 {@code inexistent_user} (not what Auth0 does now). */
+  public FakeAuth0 missingUsersAnswer404() {
+    this.missing404 = true;
     return this;
   }
 
@@ -215,11 +257,6 @@ public final class FakeAuth0 implements AutoCloseable {
     return rateLimited;
   }
 
-  /** Requests that arrived after a 429 but before the reset time it announced. */
-  public synchronized int earlyRequests() {
-    return earlyRequests;
-  }
-
   public synchronized int expiredRejections() {
     return expiredRejections;
   }
@@ -236,9 +273,24 @@ public final class FakeAuth0 implements AutoCloseable {
     return pagingRefusals;
   }
 
-  /** The most API requests answered (not 429) within one second. */
-  public synchronized int busiestSecond() {
-    return perSecond.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+  /** DELETE requests of {@code id} that were handled (not answered 429). */
+  public int deleteRequests(String id) {
+    return deletesPerUser.getOrDefault(id, 0);
+  }
+
+  /** When the first DELETE was handled, or null. */
+  public Instant firstDeleteAt() {
+    return firstDeleteAt.get();
+  }
+
+  /** The most requests handled at the same time. */
+  public int mostConcurrent() {
+    return mostConcurrent.get();
+  }
+
+  /** The most DELETE requests handled for one user. */
+  public int mostDeletesOfOneUser() {
+    return deletesPerUser.values().stream().mapToInt(Integer::intValue).max().orElse(0);
   }
 
   /** "METHOD path?query" of every request, in order (the token request's body is not kept). */
@@ -258,6 +310,23 @@ public final class FakeAuth0 implements AutoCloseable {
 
   private void handle(HttpExchange ex) throws IOException {
     try (ex) {
+      pause(latency.dividedBy(2)); // on the way in; the other half before the response (respond)
+      route(ex);
+    }
+  }
+
+  private static void pause(Duration d) {
+    if (d.isZero()) return;
+    try {
+      Thread.sleep(d.toMillis(), d.toNanosPart() % 1_000_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void route(HttpExchange ex) throws IOException {
+    mostConcurrent.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
+    try {
       String path = ex.getRequestURI().getRawPath();
       requests.add(ex.getRequestMethod() + " " + path
           + (ex.getRequestURI().getRawQuery() == null ? "" : "?" + ex.getRequestURI().getRawQuery()));
@@ -282,6 +351,8 @@ public final class FakeAuth0 implements AutoCloseable {
       }
     } catch (RuntimeException e) {
       send(ex, 500, error(500, "Internal Server Error", String.valueOf(e), null));
+    } finally {
+      concurrent.decrementAndGet();
     }
   }
 
@@ -314,31 +385,31 @@ public final class FakeAuth0 implements AutoCloseable {
 
   private synchronized boolean rateLimitAllows(HttpExchange ex) throws IOException {
     long now = clock.millis();
-    long second = now / 1000;
-    if (second != windowSecond) {
-      windowSecond = second;
-      usedInWindow = 0;
+    if (burst > 0) {
+      refill(now);
+      boolean over = bucketTokens < 1;
+      if (!over) bucketTokens -= 1;
+      long fullAt = now + (long) Math.ceil((burst - bucketTokens) / refillPerMilli);
+      ex.getResponseHeaders().set("X-RateLimit-Limit", Integer.toString(burst));
+      ex.getResponseHeaders().set("X-RateLimit-Remaining", Long.toString((long) Math.floor(bucketTokens)));
+      ex.getResponseHeaders().set("X-RateLimit-Reset", Long.toString(Math.floorDiv(fullAt + 999, 1000)));
+      if (over) {
+        rateLimited++;
+        send(ex, 429, error(429, "Too Many Requests", "Global limit has been reached", "too_many_requests"));
+        return false;
+      }
     }
-    if (now < blockedUntilMillis) earlyRequests++;
-    boolean over = forced429 > 0 || (rateLimit > 0 && usedInWindow >= rateLimit);
-    int limit = rateLimit > 0 ? rateLimit : 1000;
-    ex.getResponseHeaders().set("X-RateLimit-Limit", Integer.toString(limit));
-    ex.getResponseHeaders().set("X-RateLimit-Reset", Long.toString(second + 1));
-    if (over) {
-      if (forced429 > 0) forced429--;
-      rateLimited++;
-      blockedUntilMillis = (second + 1) * 1000;
-      ex.getResponseHeaders().set("X-RateLimit-Remaining", "0");
-      send(ex, 429, error(429, "Too Many Requests", "Global limit has been reached", "too_many_requests"));
-      return false;
-    }
-    usedInWindow++;
-    perSecond.merge(second, 1, Integer::sum);
-    ex.getResponseHeaders().set("X-RateLimit-Remaining", Integer.toString(Math.max(0, limit - usedInWindow)));
     if (expireTokensAfterRequests > 0 && --expireTokensAfterRequests == 0) {
       tokens.replaceAll((k, t) -> new Token(t.scopes(), Instant.EPOCH));
     }
     return true;
+  }
+
+  private void refill(long now) {
+    if (now > bucketAt) {
+      bucketTokens = Math.min(burst, bucketTokens + refillPerMilli * (now - bucketAt));
+      bucketAt = now;
+    }
   }
 
   private Token authenticate(HttpExchange ex) throws IOException {
@@ -395,8 +466,15 @@ public final class FakeAuth0 implements AutoCloseable {
       return;
     }
     List<User> found;
+    Instant now = clock.instant();
+    lagging.entrySet().removeIf(e -> {
+      boolean caughtUp = !now.isBefore(e.getValue());
+      if (caughtUp) laggingUsers.remove(e.getKey());
+      return caughtUp;
+    });
     synchronized (users) {
-      found = users.values().stream().filter(match).toList();
+      found = java.util.stream.Stream.concat(users.values().stream(), laggingUsers.values().stream())
+          .filter(match).toList();
     }
     String sort = params.get("sort");
     if (sort != null) {
@@ -431,16 +509,27 @@ public final class FakeAuth0 implements AutoCloseable {
       send(ex, failDeletesWith, error(failDeletesWith, "Internal Server Error", "Internal error", null));
       return;
     }
-    if (users.remove(id) == null) {
+    deletesPerUser.merge(id, 1, Integer::sum);
+    firstDeleteAt.compareAndSet(null, clock.instant());
+    User removed = users.remove(id);
+    if (removed == null) {
       synchronized (this) {
         notFound++;
       }
-      send(ex, 404, error(404, "Not Found", "The user does not exist.", "inexistent_user"));
-      return;
+      if (missing404) {
+        send(ex, 404, error(404, "Not Found", "The user does not exist.", "inexistent_user"));
+        return;
+      }
+    } else {
+      synchronized (this) {
+        deleted++;
+      }
+      if (!searchLag.isZero()) {
+        lagging.put(id, clock.instant().plus(searchLag));
+        laggingUsers.put(id, removed);
+      }
     }
-    synchronized (this) {
-      deleted++;
-    }
+    pause(latency.minus(latency.dividedBy(2)));
     ex.sendResponseHeaders(204, -1);
   }
 
@@ -493,8 +582,9 @@ public final class FakeAuth0 implements AutoCloseable {
     return JSON.createObjectNode().put("error", error).put("error_description", description);
   }
 
-  private static void send(HttpExchange ex, int status, JsonNode body) throws IOException {
+  private void send(HttpExchange ex, int status, JsonNode body) throws IOException {
     byte[] bytes = JSON.writeValueAsBytes(body);
+    pause(latency.minus(latency.dividedBy(2)));
     ex.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
     ex.sendResponseHeaders(status, bytes.length);
     try (OutputStream out = ex.getResponseBody()) {

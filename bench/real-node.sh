@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# kubectl apply -> status Succeeded on the real node, stage by stage (bench/RealNodeBench.java explains
+# the clocks), for two purge images side by side, runs interleaved:
+#   maincds: the image as main's Dockerfile builds it (AppCDS archive trained on the connection-failure path)
+#   cds:     this Dockerfile (archive trained on a real purge against a throwaway PostgreSQL)
+# Each run purges a fresh copy of a 1000-user Django-shaped database (10k rows) on the shared
+# PostgreSQL over TLS. The operator runs on this host as the other benches run it (the image's JVM
+# flags under the chart's 512Mi limit), one per variant, each watching a namespace of its own.
+#   bench/real-node.sh [RUNS]      (default 20 per variant)
+# Needs KUBECONFIG, PGHOST/PGPORT/PGUSER/PGPASSWORD (eval "$(hack/pg.sh env)"), the jar, root (ctr, the
+# PostgreSQL log), and IMAGE_CDS / IMAGE_MAINCDS loaded in the node (built here when BUILD=1).
+set -euo pipefail
+RUNS=${1:-20}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+: "${KUBECONFIG:?}"
+IMAGE_CDS=${IMAGE_CDS:-localhost/datapurge/user-data-purge-operator:perf}
+IMAGE_MAINCDS=${IMAGE_MAINCDS:-localhost/datapurge/user-data-purge-operator:perf-maincds}
+PG_LOG=${PG_LOG:-/work/main/target/pg/server.log}
+SOCK=${NODE_CONTAINERD_SOCKET:-/run/user-data-purge/containerd/containerd.sock}
+if [ "${BUILD:-}" = 1 ]; then
+  IMAGE=$IMAGE_CDS hack/image.sh >/dev/null
+  git show main:Dockerfile >target/Dockerfile.main
+  IMAGE=$IMAGE_MAINCDS DOCKERFILE=$ROOT/target/Dockerfile.main hack/image.sh >/dev/null
+fi
+[ -f target/user-data-purge.jar ] || mvn -B -ntp -o -q package -DskipTests
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+OUT=$ROOT/bench/results/real-node-$STAMP.txt
+WORK=$ROOT/target/real-node
+rm -rf "$WORK" && mkdir -p "$WORK/bench"
+JAR=$WORK/user-data-purge.jar
+cp target/user-data-purge.jar "$JAR"
+javac -cp "$JAR" -d "$WORK/bench" bench/TolerantOperator.java
+PIDS=()
+NSS=()
+TEMPLATE=real_node_${STAMP,,}
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for ns in "${NSS[@]}"; do kubectl delete namespace "$ns" --wait=false >/dev/null 2>&1 || true; done
+  psql -qX -d postgres -c "drop database if exists $TEMPLATE with (force)" >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+psql -qX -d postgres -c "create database $TEMPLATE"
+psql -qX -d "$TEMPLATE" -f src/test/resources/schemas/django.sql -c "select seed_django(1000)" >/dev/null
+ctr --address "$SOCK" -n k8s.io events >"$WORK/ctr-events.log" 2>&1 &
+PIDS+=($!)
+FLAGS=$(sed -n 's/^ENTRYPOINT \[\(.*\)\]/\1/p' Dockerfile | tr -d '",' | tr ' ' '\n' | grep '^-XX:' | grep -v SharedArchiveFile | tr '\n' ' ')
+PORT=18490
+ARGS=()
+for v in maincds cds; do
+  ns=perf-node-$v-${STAMP,,}
+  NSS+=("$ns")
+  kubectl create namespace "$ns" >/dev/null
+  kubectl -n "$ns" create secret generic pg-purge --from-literal=username="$PGUSER" --from-literal=password="$PGPASSWORD" >/dev/null
+  image=$IMAGE_CDS; [ $v = cds ] || image=$IMAGE_MAINCDS
+  PORT=$((PORT + 1))
+  # shellcheck disable=SC2086
+  java $FLAGS -XX:MaxRAM=512m -cp "$JAR:$WORK/bench" TolerantOperator --purge-image "$image" --http-port "$PORT" \
+    --namespaces "$ns" >"$WORK/operator-$v.log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 600); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+  ARGS+=("$v=$ns")
+done
+{
+  echo "command: bench/real-node.sh $RUNS"
+  echo "real node: $(kubectl get nodes -o jsonpath='{.items[0].status.nodeInfo.kubeletVersion} {.items[0].status.nodeInfo.containerRuntimeVersion}'), $(date -u +%FT%TZ)"
+  echo "images: maincds=$IMAGE_MAINCDS cds=$IMAGE_CDS; operator flags: $FLAGS -XX:MaxRAM=512m"
+  echo "machine: $(nproc) cores, load average at start $(cut -d' ' -f1-3 /proc/loadavg); $(java -version 2>&1 | head -1)"
+  java -cp "$JAR" bench/RealNodeBench.java "$RUNS" "$PG_LOG" "$WORK/ctr-events.log" "$TEMPLATE" "$PGHOST" "$PGPORT" "${ARGS[@]}"
+  echo "load average at end $(cut -d' ' -f1-3 /proc/loadavg)"
+} 2>&1 | tee "$OUT"
