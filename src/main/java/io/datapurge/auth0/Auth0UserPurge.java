@@ -85,24 +85,15 @@ public final class Auth0UserPurge {
    * scopes it needs, and counts the users. A failure here stops the purge with nothing deleted.
    */
   public long preflight(boolean deleting) {
-    try {
-      Set<String> missing = new LinkedHashSet<>(deleting ? List.of("read:users", "delete:users") : List.of("read:users"));
-      missing.removeAll(client.scopes());
-      if (!missing.isEmpty()) {
-        throw new Auth0Exception("the application's token lacks the scopes " + String.join(", ", missing)
-            + ": grant them to the application on the Auth0 Management API.", 403);
-      }
-      preflightWindows = windows();
-      before = preflightWindows.stream().mapToLong(Counted::total).sum();
-      return before;
-    } catch (Auth0Exception e) {
-      throw new PurgeException(FailureReason.Auth0Failed, "Auth0 tenant " + client.domain() + ": " + e.getMessage()
-          + " Nothing was deleted, neither in the database nor in Auth0.", e);
-    }
+    return preflight(deleting, true);
   }
 
   /** The scope check of {@link #preflight} alone: a selective purge deletes known users, it counts none up front. */
   public void preflightScopes(boolean deleting) {
+    preflight(deleting, false);
+  }
+
+  private long preflight(boolean deleting, boolean count) {
     try {
       Set<String> missing = new LinkedHashSet<>(deleting ? List.of("read:users", "delete:users") : List.of("read:users"));
       missing.removeAll(client.scopes());
@@ -110,6 +101,12 @@ public final class Auth0UserPurge {
         throw new Auth0Exception("the application's token lacks the scopes " + String.join(", ", missing)
             + ": grant them to the application on the Auth0 Management API.", 403);
       }
+      if (!count) {
+        return 0;
+      }
+      preflightWindows = windows();
+      before = preflightWindows.stream().mapToLong(Counted::total).sum();
+      return before;
     } catch (Auth0Exception e) {
       throw new PurgeException(FailureReason.Auth0Failed, "Auth0 tenant " + client.domain() + ": " + e.getMessage()
           + " Nothing was deleted, neither in the database nor in Auth0.", e);

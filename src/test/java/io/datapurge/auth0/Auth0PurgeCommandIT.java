@@ -184,6 +184,30 @@ class Auth0PurgeCommandIT {
   }
 
   @Test
+  void withAPredicateAndTheEmailColumnTheAuth0UsersWithThoseAddressesGo() {
+    List<FakeAuth0.User> mapped = auth0.addUsers(40, CONNECTION, Instant.parse("2025-06-01T00:00:00Z"), Duration.ofMinutes(1));
+    StringBuilder sql = new StringBuilder("update auth_user set is_staff = true where id in (1, 11);");
+    for (int i = 0; i < mapped.size(); i++) {
+      sql.append(" update auth_user set email = '").append(mapped.get(i).email()).append("' where id = ")
+          .append(i + 1).append(';');
+    }
+    PostgresServer.run(db, sql.toString());
+
+    Run run = PurgeProcess.run(env(SECRET), "purge", "--table", "auth_user", "--where",
+        "auth_user=NOT (is_staff OR is_superuser)", "--auth0-domain", DOMAIN, "--auth0-base-url",
+        auth0.baseUrl().toString(), "--auth0-email-column", "email", "--confirm", db);
+
+    assertThat(run.exitCode()).as(run.allOutput()).isZero();
+    // every purged row's address is looked up: 38 are Auth0 users, the other 160 rows' addresses are not
+    assertThat(run.result().auth0()).extracting("before", "deleted", "alreadyDeleted", "after")
+        .containsExactly(198L, 38L, 160L, 0L);
+    assertThat(auth0.exists(mapped.get(0).id())).as("staff user 1").isTrue();
+    assertThat(auth0.exists(mapped.get(10).id())).as("staff user 11").isTrue();
+    assertThat(mapped.stream().filter(u -> auth0.exists(u.id()))).hasSize(2);
+    assertThat(auth0.userCount()).as("users no row maps to stay").isEqualTo(1190 + 2);
+  }
+
+  @Test
   void aPredicateWithAuth0ButNoMappingColumnIsRefused() {
     Map<String, String> before = DatabaseChecksum.of(db);
 

@@ -9,6 +9,7 @@ import io.datapurge.api.PurgeTemplate;
 import io.datapurge.api.Totals;
 import io.datapurge.api.UserDataPurge;
 import io.datapurge.api.UserDataPurgeSchedule;
+import io.datapurge.api.UserDataPurgeScheduleStatus;
 import io.datapurge.api.UserDataPurgeScheduleSpec;
 import io.datapurge.api.UserDataPurgeSpec;
 import io.datapurge.api.UserDataPurgeStatus;
@@ -196,6 +197,45 @@ class ScheduleDecisionTest {
     clock.advance(Duration.ofMinutes(20));
 
     assertThat(created(decide(s))).hasSize(1);
+  }
+
+  @Test
+  void aTickExactlyAtTheStartingDeadlineStillRunsOneSecondLaterItIsSkipped() {
+    UserDataPurgeSchedule atDeadline = schedule("0 * * * *", "2026-11-01T00:00:00Z");
+    atDeadline.getSpec().setStartingDeadlineSeconds(600L);
+    clock.advance(Duration.ofSeconds(555)); // 12:10:00, the 12:00 tick is 600 s late
+    assertThat(created(decide(atDeadline))).hasSize(1);
+
+    UserDataPurgeSchedule past = schedule("0 * * * *", "2026-11-01T00:00:00Z");
+    past.getSpec().setStartingDeadlineSeconds(600L);
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(created(decide(past))).isEmpty();
+    assertThat(decide(past).status().getLastSkip().getReason()).isEqualTo("MissedDeadline");
+  }
+
+  @Test
+  void aRunCreatedMoreThanAMinuteLateSaysItWasMissed() {
+    Decision onTime = decide(schedule("0 * * * *", "2026-11-01T00:00:00Z")); // 45 s after the tick
+    assertThat(onTime.notes()).singleElement().satisfies(n -> assertThat(n.message()).doesNotContain("missed"));
+
+    clock.advance(Duration.ofSeconds(15)); // 60 s: still on time
+    assertThat(decide(schedule("0 * * * *", "2026-11-01T00:00:00Z")).notes()).singleElement()
+        .satisfies(n -> assertThat(n.message()).doesNotContain("missed"));
+
+    clock.advance(Duration.ofMinutes(19));
+    Decision late = decide(schedule("0 * * * *", "2026-11-01T00:00:00Z"));
+    assertThat(late.notes()).singleElement().satisfies(n ->
+        assertThat(n.message()).contains("(missed, 1200s late; earlier missed ticks are not run)"));
+  }
+
+  @Test
+  void theCrdsDefaultStatusOfAFreshScheduleIsNotASpecChange() {
+    UserDataPurgeSchedule s = schedule("0 * * * *", "2026-11-01T00:00:00Z");
+    UserDataPurgeScheduleStatus fresh = new UserDataPurgeScheduleStatus();
+    fresh.setObservedGeneration(0L); // what the schema defaults before the operator's first write
+    s.setStatus(fresh);
+
+    assertThat(created(decide(s))).as("the due tick runs").hasSize(1);
   }
 
   @Test

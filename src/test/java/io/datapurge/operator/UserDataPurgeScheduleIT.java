@@ -18,13 +18,7 @@ import io.datapurge.testing.ControlPlane;
 import io.datapurge.testing.PostgresServer;
 import io.datapurge.testing.PurgeResources;
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
-import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
-import io.fabric8.kubernetes.api.model.rbac.Role;
-import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.net.URI;
@@ -416,23 +410,8 @@ class UserDataPurgeScheduleIT {
     return command.start(ControlPlane.serviceAccountClient(client, namespace, SERVICE_ACCOUNT));
   }
 
-  void grantDeployRbac(String namespace) throws IOException {
-    client.serviceAccounts().inNamespace(namespace).resource(new ServiceAccountBuilder()
-        .withNewMetadata().withName(SERVICE_ACCOUNT).endMetadata().build()).create();
-    ClusterRole clusterRole = client.rbac().clusterRoles().load(Files.newInputStream(Path.of("deploy/clusterrole.yaml"))).item();
-    clusterRole.setMetadata(new ObjectMetaBuilder().withName(clusterRoleName(namespace)).build());
-    client.resource(clusterRole).create();
-    client.resource(new ClusterRoleBindingBuilder().withNewMetadata().withName(clusterRoleName(namespace)).endMetadata()
-        .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", clusterRoleName(namespace))
-        .addNewSubject().withKind("ServiceAccount").withName(SERVICE_ACCOUNT).withNamespace(namespace).endSubject()
-        .build()).create();
-    Role role = client.rbac().roles().load(Files.newInputStream(Path.of("deploy/role.yaml"))).item();
-    role.setMetadata(new ObjectMetaBuilder().withName(SERVICE_ACCOUNT).withNamespace(namespace).build());
-    client.resource(role).create();
-    client.resource(new RoleBindingBuilder().withNewMetadata().withName(SERVICE_ACCOUNT).withNamespace(namespace)
-        .endMetadata().withNewRoleRef("rbac.authorization.k8s.io", "Role", SERVICE_ACCOUNT)
-        .addNewSubject().withKind("ServiceAccount").withName(SERVICE_ACCOUNT).withNamespace(namespace).endSubject()
-        .build()).create();
+  void grantDeployRbac(String namespace) {
+    ControlPlane.grantDeployRbac(client, namespace, SERVICE_ACCOUNT, clusterRoleName(namespace));
   }
 
   static String clusterRoleName(String namespace) {

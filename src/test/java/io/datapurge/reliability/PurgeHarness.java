@@ -10,14 +10,8 @@ import io.datapurge.testing.ControlPlane;
 import io.datapurge.testing.Kubectl;
 import io.datapurge.testing.PostgresServer;
 import io.datapurge.testing.PurgeResources;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
-import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
-import io.fabric8.kubernetes.api.model.rbac.Role;
-import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -270,26 +264,7 @@ final class PurgeHarness implements AutoCloseable {
   // --- setup
 
   private void grantDeployRbac() {
-    try {
-      client.serviceAccounts().inNamespace(namespace).resource(new ServiceAccountBuilder()
-          .withNewMetadata().withName(SERVICE_ACCOUNT).endMetadata().build()).create();
-      ClusterRole clusterRole = client.rbac().clusterRoles().load(Files.newInputStream(Path.of("deploy/clusterrole.yaml"))).item();
-      clusterRole.setMetadata(new ObjectMetaBuilder().withName(clusterRoleName()).build());
-      client.resource(clusterRole).create();
-      client.resource(new ClusterRoleBindingBuilder().withNewMetadata().withName(clusterRoleName()).endMetadata()
-          .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", clusterRoleName())
-          .addNewSubject().withKind("ServiceAccount").withName(SERVICE_ACCOUNT).withNamespace(namespace).endSubject()
-          .build()).create();
-      Role role = client.rbac().roles().load(Files.newInputStream(Path.of("deploy/role.yaml"))).item();
-      role.setMetadata(new ObjectMetaBuilder().withName(SERVICE_ACCOUNT).withNamespace(namespace).build());
-      client.resource(role).create();
-      client.resource(new RoleBindingBuilder().withNewMetadata().withName(SERVICE_ACCOUNT).withNamespace(namespace)
-          .endMetadata().withNewRoleRef("rbac.authorization.k8s.io", "Role", SERVICE_ACCOUNT)
-          .addNewSubject().withKind("ServiceAccount").withName(SERVICE_ACCOUNT).withNamespace(namespace).endSubject()
-          .build()).create();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    ControlPlane.grantDeployRbac(client, namespace, SERVICE_ACCOUNT, clusterRoleName());
   }
 
   String clusterRoleName() {

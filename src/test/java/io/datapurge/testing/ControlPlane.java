@@ -1,6 +1,12 @@
 package io.datapurge.testing;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.Config;
@@ -120,6 +126,34 @@ public final class ControlPlane implements ParameterResolver {
               + " ITS_ALLOW_REMOTE_CLUSTER=true if that cluster is meant for tests.");
     }
     return new KubernetesClientBuilder().withConfig(config).build();
+  }
+
+  /**
+   * ServiceAccount {@code account} in {@code namespace} with exactly the operator's RBAC as deploy/
+   * ships it: deploy/clusterrole.yaml as ClusterRole {@code clusterRoleName} and deploy/role.yaml, each
+   * bound to the account.
+   */
+  public static void grantDeployRbac(KubernetesClient client, String namespace, String account, String clusterRoleName) {
+    try {
+      client.serviceAccounts().inNamespace(namespace).resource(new ServiceAccountBuilder()
+          .withNewMetadata().withName(account).endMetadata().build()).create();
+      ClusterRole clusterRole = client.rbac().clusterRoles().load(Files.newInputStream(Path.of("deploy/clusterrole.yaml"))).item();
+      clusterRole.setMetadata(new ObjectMetaBuilder().withName(clusterRoleName).build());
+      client.resource(clusterRole).create();
+      client.resource(new ClusterRoleBindingBuilder().withNewMetadata().withName(clusterRoleName).endMetadata()
+          .withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", clusterRoleName)
+          .addNewSubject().withKind("ServiceAccount").withName(account).withNamespace(namespace).endSubject()
+          .build()).create();
+      Role role = client.rbac().roles().load(Files.newInputStream(Path.of("deploy/role.yaml"))).item();
+      role.setMetadata(new ObjectMetaBuilder().withName(account).withNamespace(namespace).build());
+      client.resource(role).create();
+      client.resource(new RoleBindingBuilder().withNewMetadata().withName(account).withNamespace(namespace)
+          .endMetadata().withNewRoleRef("rbac.authorization.k8s.io", "Role", account)
+          .addNewSubject().withKind("ServiceAccount").withName(account).withNamespace(namespace).endSubject()
+          .build()).create();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /**

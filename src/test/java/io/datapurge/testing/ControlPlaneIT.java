@@ -215,7 +215,7 @@ class ControlPlaneIT {
       assertThat(terminated(done).getMessage())
           .startsWith("{\"database\":\"" + database + "\"")
           .contains("\"committed\":true")
-          .contains("\"totals\":{\"before\":3,\"after\":0}");
+          .contains("\"totals\":{\"before\":3,\"after\":0,\"deleted\":3}");
       assertThat(PostgresServer.queryLong(database, "select count(*) from auth_user")).isZero();
     } finally {
       PostgresServer.dropDatabase(database);

@@ -65,9 +65,15 @@ public final class FakeAuth0 implements AutoCloseable {
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(java.time.ZoneOffset.UTC);
   private static final Pattern RANGE = Pattern.compile("created_at:([\\[{])(\\S+) TO (\\S+)([\\]}])");
   private static final Pattern CONNECTION = Pattern.compile("identities\\.connection:\"((?:[^\"\\\\]|\\\\.)*)\"");
+  private static final Pattern EMAIL = Pattern.compile("email:\"((?:[^\"\\\\]|\\\\.)*)\"");
 
   /** A user as the tenant stores it. */
-  public record User(String id, Instant createdAt, String connection) {}
+  public record User(String id, Instant createdAt, String connection) {
+    /** Every user has an address of its own, derived from its id (searchable as {@code email:"…"}). */
+    public String email() {
+      return id.substring(id.indexOf('|') + 1) + "@users.example.test";
+    }
+  }
 
   private record Token(Set<String> scopes, Instant expires) {}
 
@@ -485,7 +491,7 @@ public final class FakeAuth0 implements AutoCloseable {
     List<User> slice = found.subList(from, Math.min(from + perPage, found.size()));
     ArrayNode list = JSON.createArrayNode();
     for (User u : slice) {
-      ObjectNode n = list.addObject().put("user_id", u.id())
+      ObjectNode n = list.addObject().put("user_id", u.id()).put("email", u.email())
           .put("created_at", TIMESTAMP.format(u.createdAt()));
       n.putArray("identities").addObject().put("connection", u.connection()).put("provider", provider(u.connection()))
           .put("user_id", u.id().substring(u.id().indexOf('|') + 1)).put("isSocial", false);
@@ -550,6 +556,11 @@ public final class FakeAuth0 implements AutoCloseable {
       } else if (connection.matches()) {
         String name = connection.group(1).replace("\\\"", "\"").replace("\\\\", "\\");
         match = match.and(u -> u.connection().equals(name));
+      } else if (EMAIL.matcher(term.strip()).matches()) {
+        Matcher email = EMAIL.matcher(term.strip());
+        email.matches();
+        String address = email.group(1).replace("\\\"", "\"").replace("\\\\", "\\");
+        match = match.and(u -> u.email().equals(address));
       } else {
         throw new IllegalArgumentException("Query validation error: cannot parse '" + term + "'");
       }
