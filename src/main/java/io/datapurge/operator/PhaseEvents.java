@@ -25,7 +25,7 @@ final class PhaseEvents {
   private static final Logger LOG = LoggerFactory.getLogger(PhaseEvents.class);
   static final String COMPONENT = "user-data-purge-operator";
 
-  /** uid → last published (generation, phase, reason): one Event and one count per transition. */
+  /** uid → last published (generation, phase, reason), uid/approved → approved plan: one Event and one count per transition. */
   private final Map<String, String> published = new LinkedHashMap<>(64, 0.75f, true) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, String> eldest) {
@@ -63,8 +63,16 @@ final class PhaseEvents {
     }
   }
 
-  /** The Event that records an accepted approval: which plan, and when. */
+  /**
+   * The Event that records an accepted approval: which plan, and when; once per plan, also when a
+   * stale cache hands the reconciler the status from before the approval again.
+   */
   void approved(KubernetesClient client, UserDataPurge resource, ApprovalStatus approval) {
+    synchronized (published) {
+      if (approval.getPlanId().equals(published.put(resource.getMetadata().getUid() + "/approved", approval.getPlanId()))) {
+        return;
+      }
+    }
     LOG.info("Plan {} approved through the annotation {}", approval.getPlanId(), PlanApproval.ANNOTATION);
     event(client, resource, false, "Approved", "Plan " + approval.getPlanId() + " approved through the annotation "
         + PlanApproval.ANNOTATION + " at " + approval.getApprovedAt() + "; purging "

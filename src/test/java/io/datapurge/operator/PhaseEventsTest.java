@@ -3,6 +3,7 @@ package io.datapurge.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
+import io.datapurge.api.ApprovalStatus;
 import io.datapurge.api.Phase;
 import io.datapurge.api.Totals;
 import io.datapurge.api.UserDataPurge;
@@ -94,6 +95,22 @@ class PhaseEventsTest {
     server.expect().post().withPath("/api/v1/namespaces/staging/events").andReturn(403, "forbidden").always();
     assertThatCode(() -> events.record(client, resource, status(Phase.Running, null, "m"), NOW))
         .doesNotThrowAnyException();
+  }
+
+  @Test
+  void anApprovalIsAnnouncedOncePerPlanEvenWhenAStaleCacheShowsItAgain() {
+    ApprovalStatus approval = new ApprovalStatus();
+    approval.setPlanId("5c1f0e9a7b3d");
+    approval.setApprovedAt("2026-11-26T05:00:00Z");
+    events.approved(client, resource, approval);
+    events.approved(client, resource, approval);
+    assertThat(recorded()).extracting(Event::getReason).containsExactly("Approved");
+
+    ApprovalStatus next = new ApprovalStatus();
+    next.setPlanId("00000000aaaa");
+    next.setApprovedAt("2026-11-26T06:00:00Z");
+    events.approved(client, resource, next);
+    assertThat(recorded()).as("a new plan's approval").hasSize(2);
   }
 
   @Test
