@@ -12,6 +12,7 @@ import io.datapurge.api.UserDataPurge;
 import io.datapurge.api.UserDataPurgeStatus;
 import io.datapurge.cli.OperatorCommand;
 import io.datapurge.testing.ControlPlane;
+import io.datapurge.testing.Kubectl;
 import io.datapurge.testing.FakeAuth0;
 import io.datapurge.testing.PostgresServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -51,7 +52,7 @@ class Auth0OperatorIT {
 
   @BeforeAll
   void start() throws Exception {
-    kubectl(null, "apply", "--server-side", "--force-conflicts", "-k", "crds"); // both CRDs: the operator also watches UserDataPurgeSchedules
+    Kubectl.applyCrds();
     namespace = ControlPlane.createNamespace(client, "auth0-it");
     kubectl("""
         apiVersion: v1

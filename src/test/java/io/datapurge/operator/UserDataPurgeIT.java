@@ -10,6 +10,7 @@ import io.datapurge.api.UserDataPurge;
 import io.datapurge.api.UserDataPurgeStatus;
 import io.datapurge.cli.OperatorCommand;
 import io.datapurge.testing.ControlPlane;
+import io.datapurge.testing.Kubectl;
 import io.datapurge.testing.PostgresServer;
 import io.datapurge.testing.PurgeResources;
 import io.fabric8.kubernetes.api.model.Event;
@@ -68,7 +69,7 @@ class UserDataPurgeIT {
 
   @BeforeAll
   void startOperator() throws Exception {
-    kubectl(null, "apply", "--server-side", "--force-conflicts", "-k", "crds"); // both CRDs: the operator also watches UserDataPurgeSchedules
+    Kubectl.applyCrds();
     namespace = ControlPlane.createNamespace(client, "purge-it");
     grantDeployRbac();
     kubectl(example("secret.yaml", Map.of("username: purge", "username: " + PostgresServer.user(),

@@ -15,6 +15,7 @@ import io.datapurge.api.UserDataPurgeScheduleStatus;
 import io.datapurge.api.UserDataPurgeStatus;
 import io.datapurge.cli.OperatorCommand;
 import io.datapurge.testing.ControlPlane;
+import io.datapurge.testing.Kubectl;
 import io.datapurge.testing.PostgresServer;
 import io.datapurge.testing.PurgeResources;
 import io.fabric8.kubernetes.api.model.Event;
@@ -73,9 +74,7 @@ class UserDataPurgeScheduleIT {
 
   @BeforeAll
   void startOperator() throws Exception {
-    for (String crd : List.of("userdatapurges", "userdatapurgeschedules")) {
-      kubectl(null, "apply", "--server-side", "--force-conflicts", "-f", "crds/" + crd + ".datapurge.io-v1.yml");
-    }
+    Kubectl.applyCrds();
     namespace = ControlPlane.createNamespace(client, "schedule-it");
     prepare(namespace);
     operator = operator();

@@ -49,7 +49,7 @@ class HelmInstallIT {
     // The CRD as the other tests apply it (Helm skips a CRD that exists). --force-conflicts because
     // the plane is shared: another branch may have applied a different CRD; the unchanged file no
     // longer conflicts with Helm's or a client-side apply's field manager (CrdApplyIT).
-    Kubectl.ok("", "apply", "--server-side", "--force-conflicts", "-k", "crds"); // both CRDs: the operator also watches UserDataPurgeSchedules
+    Kubectl.applyCrds();
     try {
       Helm.install(RenderedChart.CHART.toAbsolutePath().toString())
           .withKubeConfig(ControlPlane.kubeconfig())

@@ -61,14 +61,9 @@ class KubectlPurgeIT {
     this.client = client;
   }
 
-  /** This checkout's CRDs (both kinds: the operator watches schedules too, and `run --from` needs them). */
-  void applyCrds() {
-    Kubectl.ok(null, "apply", "--server-side", "--force-conflicts", "-k", "crds");
-  }
-
   @BeforeAll
   void startOperator() throws Exception {
-    applyCrds();
+    Kubectl.applyCrds();
     namespace = ControlPlane.createNamespace(client, "purge-plugin-it");
     Kubectl.ok(Files.readString(Path.of("deploy/examples/secret.yaml")).replace("namespace: staging", "namespace: "
         + namespace).replace("username: purge", "username: " + PostgresServer.user())

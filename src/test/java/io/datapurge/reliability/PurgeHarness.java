@@ -51,7 +51,7 @@ final class PurgeHarness implements AutoCloseable {
 
   PurgeHarness(KubernetesClient client, String prefix) {
     this.client = client;
-    kubectl(null, "apply", "--server-side", "--force-conflicts", "-k", "crds"); // both CRDs: the operator also watches UserDataPurgeSchedules
+    Kubectl.applyCrds();
     this.namespace = ControlPlane.createNamespace(client, prefix);
     grantDeployRbac();
     secret(SECRET, PostgresServer.user(), PostgresServer.password());

@@ -39,6 +39,14 @@ public final class Kubectl {
     }
   }
 
+  /**
+   * This checkout's CRDs (crds/: both kinds), server-side and forced over whatever version the plane
+   * holds. The operator watches UserDataPurgeSchedules too: started without their CRD, it stops.
+   */
+  public static void applyCrds() {
+    ok(null, "apply", "--server-side", "--force-conflicts", "-k", "crds");
+  }
+
   /** Runs {@code kubectl ARGS}, asserting exit code 0; returns its output. */
   public static String ok(String stdin, String... args) {
     Result r = run(stdin, args);
