@@ -70,6 +70,9 @@ for rep in $(seq "$REPS"); do
   grep -o '"durationMs":[0-9]*' "$RAW/delete.json" | cut -d: -f2 >>"$RAW/delete_ms"
   rebuild; timed delete_fast java $FAST_START -jar "$JAR" purge "${TABLES[@]}" --confirm "$DB" --strategy delete \
     --url "$URL" --result-file "$RAW/delete.json"
+  rebuild; timed delete_perrow_fast java $FAST_START -jar "$JAR" purge "${TABLES[@]}" --confirm "$DB" --strategy delete \
+    --fk-checks per-row --url "$URL" --result-file "$RAW/delete_perrow.json"
+  grep -o '"durationMs":[0-9]*' "$RAW/delete_perrow.json" | cut -d: -f2 >>"$RAW/delete_perrow_ms"
   rebuild; timed truncate java -jar "$JAR" purge "${TABLES[@]}" --confirm "$DB" --strategy truncate --url "$URL" \
     --result-file "$RAW/truncate.json"
   grep -o '"durationMs":[0-9]*' "$RAW/truncate.json" | cut -d: -f2 >>"$RAW/truncate_ms"
@@ -99,21 +102,25 @@ ratio() { paired "$1" | awk -v t="$2" '{printf "%.2fx (paired median) %s", $1, (
   row "psql: TRUNCATE of the same tables" psql_truncate
   row "purge --strategy delete" delete
   row "purge --strategy delete (FAST_START)" delete_fast
+  row "purge --strategy delete --fk-checks per-row (FAST_START)" delete_perrow_fast
   row "purge --strategy truncate" truncate
   row "purge --strategy truncate (FAST_START)" truncate_fast
   row "purge --dry-run (plan + exact counts)" dryrun
   row "purge --dry-run (FAST_START)" dryrun_fast
   echo "dry run: planning and counting inside the transaction took $(median <"$RAW/dryms") ms"
   echo "purge transaction alone (durationMs, no JVM start): delete $(median <"$RAW/delete_ms") ms," \
-    "truncate $(median <"$RAW/truncate_ms") ms"
+    "delete --fk-checks per-row $(median <"$RAW/delete_perrow_ms") ms, truncate $(median <"$RAW/truncate_ms") ms"
+  echo "keys checked once (dropped and re-added) in the delete: $(grep -o '"keyChecks":{[^}]*}' "$RAW/delete.json")"
   echo "per-run wall seconds: psql $(cut -d' ' -f1 "$RAW/psql" | xargs); delete $(cut -d' ' -f1 "$RAW/delete" | xargs);" \
+    "delete per-row $(cut -d' ' -f1 "$RAW/delete_perrow_fast" | xargs);" \
     "truncate $(cut -d' ' -f1 "$RAW/truncate" | xargs)"
   echo "FAST_START=${FAST_START//$RAW\//}"
-  echo "target delete <= 1.15x psql: plain $(ratio delete 1.15), FAST_START $(ratio delete_fast 1.15)"
-  echo "target truncate <= 0.25x psql: plain $(ratio truncate 0.25), FAST_START $(ratio truncate_fast 0.25)"
+  echo "target delete (--fk-checks batch, the default) <= 0.25x psql: plain $(ratio delete 0.25), FAST_START $(ratio delete_fast 0.25)"
+  echo "target delete --fk-checks per-row <= 1.05x psql: FAST_START $(ratio delete_perrow_fast 1.05)"
+  echo "target truncate <= 0.10x psql: plain $(ratio truncate 0.10), FAST_START $(ratio truncate_fast 0.10)"
   echo "truncate vs psql TRUNCATE (median wall): plain $(echo "$(col truncate 1) $(col psql_truncate 1)" | awk '{printf "%.2fx", $1/$2}')," \
     "FAST_START $(echo "$(col truncate_fast 1) $(col psql_truncate 1)" | awk '{printf "%.2fx", $1/$2}')"
-  peak=$(cat "$RAW"/{delete,delete_fast,truncate,truncate_fast,dryrun,dryrun_fast} | awk '$2 > m {m = $2} END {printf "%.0f", m/1024}')
+  peak=$(cat "$RAW"/{delete,delete_fast,delete_perrow_fast,truncate,truncate_fast,dryrun,dryrun_fast} | awk '$2 > m {m = $2} END {printf "%.0f", m/1024}')
   echo "target peak RSS of the purge <= 256 MB: $peak MB (largest of all purge runs) $([ "$peak" -le 256 ] && echo met || echo MISSED)"
 } | tee "$OUT"
 echo "raw output: $OUT.raw" >&2

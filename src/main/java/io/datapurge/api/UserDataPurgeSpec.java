@@ -75,6 +75,13 @@ public class UserDataPurgeSpec {
       + " every table in the plan (ACCESS EXCLUSIVE lock, fastest). Same end state.")
   private Strategy strategy = Strategy.Delete;
 
+  @Default("Batch")
+  @JsonPropertyDescription("Batch: a foreign key between two purged tables is dropped before the deletes and"
+      + " re-added (with its exact definition) after them, in the same transaction, so PostgreSQL checks it once"
+      + " instead of per deleted row; only where that is safe (status.keyChecks says which keys stayed and why)."
+      + " PerRow: every key stays in place. Same end state.")
+  private ForeignKeyChecks foreignKeyChecks = ForeignKeyChecks.Batch;
+
   @Pattern(DATABASE_NAME)
   @JsonPropertyDescription("Set to the database name (spec.database.name) to purge. Absent: the operator only"
       + " plans and waits in AwaitingConfirmation showing what would be deleted.")
@@ -143,6 +150,14 @@ public class UserDataPurgeSpec {
 
   public void setKeep(List<String> keep) {
     this.keep = keep;
+  }
+
+  public ForeignKeyChecks getForeignKeyChecks() {
+    return foreignKeyChecks;
+  }
+
+  public void setForeignKeyChecks(ForeignKeyChecks foreignKeyChecks) {
+    this.foreignKeyChecks = foreignKeyChecks;
   }
 
   public Strategy getStrategy() {

@@ -53,6 +53,9 @@ public class UserDataPurgeStatus {
   @JsonPropertyDescription("Statements in the spec.seed files (a plan or dry run parses them, never runs them).")
   private Integer seedStatements;
 
+  @JsonPropertyDescription("How the foreign keys between purged tables were checked (plan or dry run: would be).")
+  private KeyChecksStatus keyChecks;
+
   @JsonPropertyDescription("Auth0 users before and after the run, when spec.auth0 is set.")
   private Auth0Status auth0;
 
@@ -159,6 +162,14 @@ public class UserDataPurgeStatus {
 
   public void setSeedStatements(Integer seedStatements) {
     this.seedStatements = seedStatements;
+  }
+
+  public KeyChecksStatus getKeyChecks() {
+    return keyChecks;
+  }
+
+  public void setKeyChecks(KeyChecksStatus keyChecks) {
+    this.keyChecks = keyChecks;
   }
 
   public Auth0Status getAuth0() {

@@ -2,6 +2,7 @@ package io.datapurge.cli;
 
 import ch.qos.logback.classic.Level;
 import com.zaxxer.hikari.HikariDataSource;
+import io.datapurge.api.ForeignKeyChecks;
 import io.datapurge.api.Strategy;
 import io.datapurge.auth0.Auth0UserPurge;
 import io.datapurge.purge.ConnectionSettings;
@@ -82,6 +83,13 @@ public final class PurgeCommand implements Callable<Integer> {
       description = "delete (default) or truncate; both end in the same state.")
   Strategy strategy;
 
+  @Option(names = "--fk-checks", defaultValue = "batch", paramLabel = "batch|per-row",
+      converter = KeyChecksConverter.class,
+      description = "batch (default): a foreign key between two purged tables is dropped before the deletes and"
+          + " re-added after them in the same transaction, so PostgreSQL checks it once instead of per deleted row"
+          + " (only where that is safe; the result says which keys and why not). per-row: keep every key in place.")
+  ForeignKeyChecks keyChecks;
+
   @Option(names = "--dry-run", description = "Count only, in a read-only transaction; delete nothing.")
   boolean dryRun;
 
@@ -136,6 +144,18 @@ public final class PurgeCommand implements Callable<Integer> {
   String runLedger;
 
   @Spec CommandSpec spec;
+
+  /** {@code batch} / {@code per-row}, the spelling of {@link ForeignKeyChecks#label()}. */
+  static final class KeyChecksConverter implements picocli.CommandLine.ITypeConverter<ForeignKeyChecks> {
+    @Override
+    public ForeignKeyChecks convert(String value) {
+      ForeignKeyChecks c = ForeignKeyChecks.ofLabel(value);
+      if (c == null) {
+        throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not batch or per-row");
+      }
+      return c;
+    }
+  }
 
   @Override
   public Integer call() {
@@ -204,7 +224,8 @@ public final class PurgeCommand implements Callable<Integer> {
     return new PurgeRequest(tables.stream().map(TableName::parse).toList(),
         keep.stream().map(TableName::parse).toList(), !noDependents, strategy, dryRun, confirm, force,
         lockTimeout, statementTimeout, resetSequences, backupSchema, pattern, allowProtected, runId,
-        predicates, auth0.identityColumn(!predicates.isEmpty()), seedFiles.stream().map(SeedScript::read).toList());
+        predicates, auth0.identityColumn(!predicates.isEmpty()), seedFiles.stream().map(SeedScript::read).toList(),
+        keyChecks);
   }
 
   /** --where TABLE=PREDICATE, split at the first '=' that ends a valid table name (a predicate holds '=' too). */
@@ -267,8 +288,8 @@ public final class PurgeCommand implements Callable<Integer> {
             + " sequence the purged tables own, past the largest value left in its column\n" : "")
         + (seedFiles.isEmpty() ? "" : "-- --seed-file: after the removal and before the key check, the seed's "
             + seedFiles.size() + " file(s) run in order (not shown)\n");
-    return header + PurgeStatements.of(plan, strategy, selection == null ? PurgeSelection.all(plan) : selection)
-        .script(lockTimeout, statementTimeout);
+    return header + PurgeStatements.of(plan, strategy, selection == null ? PurgeSelection.all(plan) : selection,
+        keyChecks).script(lockTimeout, statementTimeout);
   }
 
   private static PurgeResult scrub(PurgeResult r, ConnectionSettings settings) {

@@ -4,6 +4,7 @@ import io.datapurge.api.Auth0Spec;
 import io.datapurge.api.CaSecret;
 import io.datapurge.api.CredentialsSecret;
 import io.datapurge.api.DatabaseSpec;
+import io.datapurge.api.ForeignKeyChecks;
 import io.datapurge.api.SeedSource;
 import io.datapurge.api.UserDataPurge;
 import io.datapurge.api.UserDataPurgeSpec;
@@ -190,6 +191,10 @@ public final class PurgeJob {
     }
     args.add("--strategy");
     args.add(spec.getStrategy().label());
+    if (spec.getForeignKeyChecks() == ForeignKeyChecks.PerRow) {
+      args.add("--fk-checks");
+      args.add(ForeignKeyChecks.PerRow.label());
+    }
     List<SeedSource> seed = seed(spec);
     for (int i = 0; i < seed.size(); i++) {
       args.add("--seed-file");

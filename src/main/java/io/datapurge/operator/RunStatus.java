@@ -3,6 +3,7 @@ package io.datapurge.operator;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.datapurge.api.Auth0Status;
+import io.datapurge.api.KeyChecksStatus;
 import io.datapurge.api.Phase;
 import io.datapurge.api.SslMode;
 import io.datapurge.api.TableStatus;
@@ -356,6 +357,14 @@ final class RunStatus {
     }
     if (result.seed() != null) {
       status.setSeedStatements(result.seed().stream().mapToInt(PurgeResult.SeedFile::statements).sum());
+    }
+    if (result.keyChecks() != null) {
+      KeyChecksStatus k = new KeyChecksStatus();
+      k.setMode(result.keyChecks().mode());
+      k.setBatch(result.keyChecks().batch());
+      k.setPerRow(result.keyChecks().perRow());
+      k.setWhy(result.keyChecks().why());
+      status.setKeyChecks(k);
     }
     if (result.auth0() != null) {
       Auth0Status a = new Auth0Status();

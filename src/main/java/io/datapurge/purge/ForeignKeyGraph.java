@@ -27,10 +27,21 @@ public final class ForeignKeyGraph {
    * action. The referenced columns are what a selective purge joins on (see {@link PurgeSelection}).
    */
   public record ForeignKey(String name, Table child, Table parent, char onDelete, List<String> columns,
-      List<String> parentColumns) {
+      List<String> parentColumns, Ddl ddl) {
     /** A key whose referenced columns are not known (tests of plans that never join on them). */
     public ForeignKey(String name, Table child, Table parent, char onDelete, List<String> columns) {
-      this(name, child, parent, onDelete, columns, List.of());
+      this(name, child, parent, onDelete, columns, List.of(), null);
+    }
+
+    /** A key whose definition was not read from a catalog (tests of plans): it is never dropped. */
+    public ForeignKey(String name, Table child, Table parent, char onDelete, List<String> columns,
+        List<String> parentColumns) {
+      this(name, child, parent, onDelete, columns, parentColumns, null);
+    }
+
+    /** The key as a user names it: {@code schema.table.constraint}. */
+    public String qualifiedName() {
+      return child + "." + name;
     }
 
     /** NO ACTION, RESTRICT and CASCADE make the referencing rows go with the referenced ones. */
@@ -49,6 +60,16 @@ public final class ForeignKeyGraph {
       };
     }
   }
+
+  /**
+   * What dropping and re-creating a key takes, read from the catalog for the purge's role: the
+   * definition as {@code pg_get_constraintdef} renders it (ON DELETE, DEFERRABLE, NOT VALID, …), the
+   * statement that re-applies its comment (null: none), whether it was validated, whether the role
+   * owns the referencing table (ALTER TABLE needs that) and may reference the referenced columns (ADD
+   * FOREIGN KEY needs REFERENCES), and whether either table is partitioned or a partition.
+   */
+  public record Ddl(String definition, String comment, boolean validated, boolean owner, boolean mayReference,
+      boolean partitioned) {}
 
   private final Map<Long, List<ForeignKey>> byParent = new HashMap<>();
 
@@ -75,7 +96,16 @@ public final class ForeignKeyGraph {
                    order by k.ord) as columns,
              array(select a.attname from unnest(con.confkey) with ordinality k(attnum, ord)
                    join pg_attribute a on a.attrelid = con.confrelid and a.attnum = k.attnum
-                   order by k.ord) as parent_columns
+                   order by k.ord) as parent_columns,
+             pg_get_constraintdef(con.oid) as definition, con.convalidated,
+             (select format('comment on constraint %I on %I.%I is %L', con.conname, cn.nspname, c.relname,
+                            d.description)
+              from pg_description d
+              where d.objoid = con.oid and d.classoid = 'pg_constraint'::regclass and d.objsubid = 0) as comment,
+             pg_has_role(c.relowner, 'USAGE') as owner,
+             (select bool_and(has_column_privilege(con.confrelid, k, 'REFERENCES'))
+              from unnest(con.confkey) k) as may_reference,
+             c.relkind = 'p' or p.relkind = 'p' or c.relispartition or p.relispartition as partitioned
       from pg_constraint con
       join pg_class c on c.oid = con.conrelid join pg_namespace cn on cn.oid = c.relnamespace
       join pg_class p on p.oid = con.confrelid join pg_namespace pn on pn.oid = p.relnamespace
@@ -95,7 +125,9 @@ public final class ForeignKeyGraph {
         Array cols = rs.getArray("columns");
         Array parentCols = rs.getArray("parent_columns");
         keys.add(new ForeignKey(rs.getString("conname"), child, parent, rs.getString("confdeltype").charAt(0),
-            Arrays.asList((String[]) cols.getArray()), Arrays.asList((String[]) parentCols.getArray())));
+            Arrays.asList((String[]) cols.getArray()), Arrays.asList((String[]) parentCols.getArray()),
+            new Ddl(rs.getString("definition"), rs.getString("comment"), rs.getBoolean("convalidated"),
+                rs.getBoolean("owner"), rs.getBoolean("may_reference"), rs.getBoolean("partitioned"))));
       }
     }
     return new ForeignKeyGraph(keys);

@@ -71,6 +71,7 @@ public final class PurgeExecutor {
     String database = null;
     PurgePlan plan = null;
     List<TableCount> counts = null;
+    PurgeStatements sql = null;
     boolean committing = false;
     try {
       if (request.tables().isEmpty()) {
@@ -101,7 +102,7 @@ public final class PurgeExecutor {
       Planned planned = plan(connection, request);
       plan = planned.plan();
       PurgeSelection selection = planned.selection();
-      PurgeStatements sql = PurgeStatements.of(plan, request.strategy(), selection);
+      sql = PurgeStatements.of(plan, request.strategy(), selection, request.keyChecks());
       Set<Table> partly = PurgeStatements.partly(plan, selection);
       if (!request.dryRun()) for (String lock : sql.lock()) execute(connection, lock);
       List<Long> before = count(connection, sql.count(), plan.entries().size());
@@ -117,7 +118,7 @@ public final class PurgeExecutor {
             : count(connection, sql.plannedCount(), partly.size());
         connection.rollback();
         counts = tableCounts(plan, before, before, wouldDelete(plan, before, partly, planned0), sql.methods());
-        return new Outcome(plan, result(database, request, false, counts, started, null), identities, selection);
+        return new Outcome(plan, result(database, request, false, counts, started, null, sql), identities, selection);
       }
       counts = tableCounts(plan, before, before, null, sql.methods());
       List<Long> selected = sql.selectedCount() == null ? List.of()
@@ -139,10 +140,13 @@ public final class PurgeExecutor {
         Seeding.run(connection, request.seed());
       }
       execute(connection, sql.checkKeys()); // deferred key checks fail here (the seed's too), not at COMMIT
+      // after the pending deferred checks fired (ALTER TABLE refuses a table with pending trigger events);
+      // each re-added key validates the rows left and the seed's
+      for (String readd : sql.keyChecks().readd()) keyDdl(connection, readd);
       List<Long> deleted = deleted(plan, before, reported);
       counts = tableCounts(plan, before, after(connection, plan, sql, partly, before), deleted, sql.methods(), removed);
       verify(plan, selection, counts, selected, reported);
-      PurgeResult done = result(database, request, true, counts, started, null);
+      PurgeResult done = result(database, request, true, counts, started, null, sql);
       if (ledger != null && request.runId() != null) ledger.record(connection, request.runId(), done, identities);
       committing = true;
       connection.commit();
@@ -156,7 +160,7 @@ public final class PurgeExecutor {
         counts = tableCounts(plan, befores(counts), befores(counts), zero, methods(plan, counts));
       }
       return new Outcome(plan, result(database, request, false, counts, started,
-          PurgeResult.Failure.of(failure.reason(), failure.getMessage())));
+          PurgeResult.Failure.of(failure.reason(), failure.getMessage()), sql));
     }
   }
 
@@ -225,6 +229,10 @@ public final class PurgeExecutor {
       throws SQLException {
     log.debug("{}", removal.sql());
     try (Statement st = connection.createStatement()) {
+      if (removal.keyDdl()) {
+        keyDdl(connection, removal.sql());
+        return;
+      }
       if (removal.query()) {
         try (ResultSet rs = st.executeQuery(removal.sql())) {
           rs.next();
@@ -235,6 +243,25 @@ public final class PurgeExecutor {
       } else {
         reported.merge(removal.counted().get(0), st.executeLargeUpdate(removal.sql()), Long::sum);
       }
+    }
+  }
+
+  /**
+   * Drops or re-adds a key ({@link KeyChecks}). A refusal that is not about the rows (an event trigger
+   * forbidding DDL, a dependent object, a privilege) names the way around it; a key violation on
+   * re-adding is about the rows and is reported as such.
+   */
+  private static void keyDdl(Connection connection, String sql) throws SQLException {
+    try {
+      execute(connection, sql);
+    } catch (SQLException e) {
+      String state = e.getSQLState() == null ? "" : e.getSQLState();
+      if (!(state.startsWith("2B") || state.startsWith("42") || state.startsWith("P0"))) throw e;
+      String message = e.getMessage() == null ? "no message" : e.getMessage().strip().lines().findFirst().orElse("");
+      throw new PurgeException(FailureReason.Failed, "The purge drops the foreign keys between purged tables and"
+          + " re-adds them to check them once, and PostgreSQL refused `" + sql + "` (SQLSTATE " + state + ": "
+          + message + "). The transaction was rolled back; nothing was deleted. Run with --fk-checks per-row"
+          + " (spec.foreignKeyChecks: PerRow) to keep every key in place.", e);
     }
   }
 
@@ -404,7 +431,7 @@ public final class PurgeExecutor {
   }
 
   private static PurgeResult result(String database, PurgeRequest request, boolean committed,
-      List<TableCount> counts, long started, PurgeResult.Failure error) {
+      List<TableCount> counts, long started, PurgeResult.Failure error, PurgeStatements sql) {
     boolean seeded = counts != null && counts.stream().anyMatch(c -> c.seeded() != null);
     PurgeResult.Totals totals = counts == null ? null : new PurgeResult.Totals(
         counts.stream().filter(c -> !c.role().equals(PurgePlan.UNLINKED)).mapToLong(TableCount::before).sum(),
@@ -416,7 +443,8 @@ public final class PurgeExecutor {
     List<PurgeResult.SeedFile> seed = request.seed().isEmpty() ? null
         : request.seed().stream().map(s -> new PurgeResult.SeedFile(s.file(), s.size())).toList();
     return new PurgeResult(database, request.strategy().label(), request.dryRun(), committed, counts, totals,
-        (System.nanoTime() - started) / 1_000_000, error, request.runId(), null, null, seed);
+        (System.nanoTime() - started) / 1_000_000, error, request.runId(), null, null, seed,
+        sql == null ? null : sql.keyChecks().summary());
   }
 
   private static void setTimeouts(Connection connection, PurgeRequest request) throws SQLException {

@@ -34,11 +34,14 @@ public final class PurgePlan {
   private final List<Entry> entries;
   private final Map<Table, List<Table>> parentsInPlan;
   private final Set<Table> referencedFromOutside;
+  private final List<ForeignKey> internalKeys;
 
-  private PurgePlan(List<Entry> entries, Map<Table, List<Table>> parentsInPlan, Set<Table> referencedFromOutside) {
+  private PurgePlan(List<Entry> entries, Map<Table, List<Table>> parentsInPlan, Set<Table> referencedFromOutside,
+      List<ForeignKey> internalKeys) {
     this.entries = List.copyOf(entries);
     this.parentsInPlan = parentsInPlan;
     this.referencedFromOutside = referencedFromOutside;
+    this.internalKeys = List.copyOf(internalKeys);
   }
 
   public static PurgePlan build(ForeignKeyGraph graph, List<Table> roots, List<Table> keep, boolean includeDependents) {
@@ -94,13 +97,16 @@ public final class PurgePlan {
         .collect(Collectors.joining("; ")), List.copyOf(links))));
 
     Map<Table, List<Table>> parents = new LinkedHashMap<>();
+    List<ForeignKey> internal = new ArrayList<>();
     for (Table t : purged.keySet()) parents.put(t, new ArrayList<>());
     for (Table parent : purged.keySet()) {
       for (ForeignKey fk : graph.referencing(parent)) {
-        if (purged.containsKey(fk.child()) && !fk.child().equals(parent)) parents.get(fk.child()).add(parent);
+        if (!purged.containsKey(fk.child())) continue;
+        internal.add(fk);
+        if (!fk.child().equals(parent)) parents.get(fk.child()).add(parent);
       }
     }
-    return new PurgePlan(entries, parents, referencedFromOutside);
+    return new PurgePlan(entries, parents, referencedFromOutside, internal);
   }
 
   /** The same plan, with each root's predicate shown in its {@code why} (the readable plan table). */
@@ -108,7 +114,12 @@ public final class PurgePlan {
     if (predicates.isEmpty()) return this;
     List<Entry> shown = entries.stream().map(e -> predicates.containsKey(e.table())
         ? new Entry(e.table(), e.role(), e.why() + ", where " + predicates.get(e.table()), e.links()) : e).toList();
-    return new PurgePlan(shown, parentsInPlan, referencedFromOutside);
+    return new PurgePlan(shown, parentsInPlan, referencedFromOutside, internalKeys);
+  }
+
+  /** The foreign keys whose referencing and referenced tables this plan both purges (self-references too). */
+  public List<ForeignKey> internalKeys() {
+    return internalKeys;
   }
 
   public List<Entry> entries() {

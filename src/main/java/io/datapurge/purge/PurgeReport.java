@@ -57,6 +57,20 @@ public final class PurgeReport {
             .append(Boolean.TRUE.equals(result.dryRun()) ? " (parsed, not run)" : "").append('\n');
       }
     }
+    PurgeResult.KeyChecks k = result.keyChecks();
+    if (k != null && k.batch() + k.perRow() > 0) {
+      out.append("foreign keys between purged tables: ");
+      if (k.batch() > 0) {
+        out.append(k.batch()).append(Boolean.TRUE.equals(result.dryRun()) ? " would be" : "")
+            .append(" checked once (dropped before the deletes, re-added after them)");
+      }
+      if (k.batch() > 0 && k.perRow() > 0) out.append(", ");
+      if (k.perRow() > 0) {
+        out.append(k.perRow()).append(" checked per deleted row")
+            .append(k.why() == null ? " (--fk-checks " + k.mode() + ")" : ": " + String.join("; ", k.why()));
+      }
+      out.append('\n');
+    }
     if (result.auth0() != null) {
       PurgeResult.Auth0 a = result.auth0();
       out.append("auth0 ").append(a.domain()).append(a.connection() == null ? "" : " connection " + a.connection())

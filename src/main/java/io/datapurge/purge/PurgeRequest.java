@@ -1,5 +1,6 @@
 package io.datapurge.purge;
 
+import io.datapurge.api.ForeignKeyChecks;
 import io.datapurge.api.Strategy;
 import java.time.Duration;
 import java.util.List;
@@ -28,7 +29,8 @@ public record PurgeRequest(
     String runId,
     Map<TableName, String> where,
     IdentityColumn identityColumn,
-    List<SeedScript> seed) {
+    List<SeedScript> seed,
+    ForeignKeyChecks keyChecks) {
 
   /**
    * The column of the first root whose values name the Auth0 user of a purged row: the Auth0
@@ -39,6 +41,7 @@ public record PurgeRequest(
   public PurgeRequest {
     where = where == null ? Map.of() : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(where));
     seed = seed == null ? List.of() : List.copyOf(seed);
+    keyChecks = keyChecks == null ? ForeignKeyChecks.Batch : keyChecks;
   }
 
   /** A request without predicates or seed: every row of the roots. */
@@ -46,17 +49,17 @@ public record PurgeRequest(
       boolean dryRun, String confirm, boolean force, Duration lockTimeout, Duration statementTimeout,
       boolean resetSequences, String backupSchema, Pattern protectedPattern, boolean allowProtected, String runId) {
     this(tables, keep, includeDependents, strategy, dryRun, confirm, force, lockTimeout, statementTimeout,
-        resetSequences, backupSchema, protectedPattern, allowProtected, runId, Map.of(), null, List.of());
+        resetSequences, backupSchema, protectedPattern, allowProtected, runId, Map.of(), null, List.of(), null);
   }
 
   public PurgeRequest withWhere(Map<TableName, String> w) {
     return new PurgeRequest(tables, keep, includeDependents, strategy, dryRun, confirm, force, lockTimeout,
-        statementTimeout, resetSequences, backupSchema, protectedPattern, allowProtected, runId, w, identityColumn, seed);
+        statementTimeout, resetSequences, backupSchema, protectedPattern, allowProtected, runId, w, identityColumn, seed, keyChecks);
   }
 
   public PurgeRequest withIdentityColumn(IdentityColumn c) {
     return new PurgeRequest(tables, keep, includeDependents, strategy, dryRun, confirm, force, lockTimeout,
-        statementTimeout, resetSequences, backupSchema, protectedPattern, allowProtected, runId, where, c, seed);
+        statementTimeout, resetSequences, backupSchema, protectedPattern, allowProtected, runId, where, c, seed, keyChecks);
   }
 
   /**
@@ -75,42 +78,49 @@ public record PurgeRequest(
 
   public PurgeRequest withStrategy(Strategy s) {
     return new PurgeRequest(tables, keep, includeDependents, s, dryRun, confirm, force, lockTimeout,
-        statementTimeout, resetSequences, backupSchema, protectedPattern, allowProtected, runId, where, identityColumn, seed);
+        statementTimeout, resetSequences, backupSchema, protectedPattern, allowProtected, runId, where, identityColumn, seed, keyChecks);
   }
 
   public PurgeRequest withDryRun(boolean d) {
     return new PurgeRequest(tables, keep, includeDependents, strategy, d, confirm, force, lockTimeout,
-        statementTimeout, resetSequences, backupSchema, protectedPattern, allowProtected, runId, where, identityColumn, seed);
+        statementTimeout, resetSequences, backupSchema, protectedPattern, allowProtected, runId, where, identityColumn, seed, keyChecks);
   }
 
   public PurgeRequest withForce(boolean f) {
     return new PurgeRequest(tables, keep, includeDependents, strategy, dryRun, confirm, f, lockTimeout,
-        statementTimeout, resetSequences, backupSchema, protectedPattern, allowProtected, runId, where, identityColumn, seed);
+        statementTimeout, resetSequences, backupSchema, protectedPattern, allowProtected, runId, where, identityColumn, seed, keyChecks);
   }
 
   public PurgeRequest withKeep(List<TableName> k) {
     return new PurgeRequest(tables, k, includeDependents, strategy, dryRun, confirm, force, lockTimeout,
-        statementTimeout, resetSequences, backupSchema, protectedPattern, allowProtected, runId, where, identityColumn, seed);
+        statementTimeout, resetSequences, backupSchema, protectedPattern, allowProtected, runId, where, identityColumn, seed, keyChecks);
   }
 
   public PurgeRequest withIncludeDependents(boolean i) {
     return new PurgeRequest(tables, keep, i, strategy, dryRun, confirm, force, lockTimeout,
-        statementTimeout, resetSequences, backupSchema, protectedPattern, allowProtected, runId, where, identityColumn, seed);
+        statementTimeout, resetSequences, backupSchema, protectedPattern, allowProtected, runId, where, identityColumn, seed, keyChecks);
   }
 
   public PurgeRequest withBackupSchema(String b) {
     return new PurgeRequest(tables, keep, includeDependents, strategy, dryRun, confirm, force, lockTimeout,
-        statementTimeout, resetSequences, b, protectedPattern, allowProtected, runId, where, identityColumn, seed);
+        statementTimeout, resetSequences, b, protectedPattern, allowProtected, runId, where, identityColumn, seed, keyChecks);
   }
 
   public PurgeRequest withResetSequences(boolean r) {
     return new PurgeRequest(tables, keep, includeDependents, strategy, dryRun, confirm, force, lockTimeout,
-        statementTimeout, r, backupSchema, protectedPattern, allowProtected, runId, where, identityColumn, seed);
+        statementTimeout, r, backupSchema, protectedPattern, allowProtected, runId, where, identityColumn, seed, keyChecks);
+  }
+
+  /** How the keys between purged tables are checked ({@link io.datapurge.purge.KeyChecks}). */
+  public PurgeRequest withKeyChecks(ForeignKeyChecks k) {
+    return new PurgeRequest(tables, keep, includeDependents, strategy, dryRun, confirm, force, lockTimeout,
+        statementTimeout, resetSequences, backupSchema, protectedPattern, allowProtected, runId, where, identityColumn, seed,
+        k);
   }
 
   /** SQL files run in order after the delete, in the same transaction (see {@link Seeding}). */
   public PurgeRequest withSeed(List<SeedScript> s) {
     return new PurgeRequest(tables, keep, includeDependents, strategy, dryRun, confirm, force, lockTimeout,
-        statementTimeout, resetSequences, backupSchema, protectedPattern, allowProtected, runId, where, identityColumn, s);
+        statementTimeout, resetSequences, backupSchema, protectedPattern, allowProtected, runId, where, identityColumn, s, keyChecks);
   }
 }

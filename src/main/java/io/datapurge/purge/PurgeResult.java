@@ -29,18 +29,29 @@ public record PurgeResult(
     String runId,
     Integer tablesOmitted,
     Auth0 auth0,
-    List<SeedFile> seed) {
+    List<SeedFile> seed,
+    KeyChecks keyChecks) {
+
+  /** The result without key checks: the shape every caller had before {@code keyChecks}. */
+  public PurgeResult(String database, String strategy, Boolean dryRun, Boolean committed, List<TableCount> tables,
+      Totals totals, Long durationMs, Failure error, String runId, Integer tablesOmitted, Auth0 auth0,
+      List<SeedFile> seed) {
+    this(database, strategy, dryRun, committed, tables, totals, durationMs, error, runId, tablesOmitted, auth0, seed,
+        null);
+  }
 
   /** The result without a seed: the shape every caller had before {@code seed}. */
   public PurgeResult(String database, String strategy, Boolean dryRun, Boolean committed, List<TableCount> tables,
       Totals totals, Long durationMs, Failure error, String runId, Integer tablesOmitted, Auth0 auth0) {
-    this(database, strategy, dryRun, committed, tables, totals, durationMs, error, runId, tablesOmitted, auth0, null);
+    this(database, strategy, dryRun, committed, tables, totals, durationMs, error, runId, tablesOmitted, auth0, null,
+        null);
   }
 
   /** The result without an identity provider: the shape every caller had before {@code auth0}. */
   public PurgeResult(String database, String strategy, Boolean dryRun, Boolean committed, List<TableCount> tables,
       Totals totals, Long durationMs, Failure error, String runId, Integer tablesOmitted) {
-    this(database, strategy, dryRun, committed, tables, totals, durationMs, error, runId, tablesOmitted, null, null);
+    this(database, strategy, dryRun, committed, tables, totals, durationMs, error, runId, tablesOmitted, null, null,
+        null);
   }
 
   /**
@@ -74,6 +85,15 @@ public record PurgeResult(
       this(before, after, deleted, null);
     }
   }
+
+  /**
+   * How a DELETE purge had the foreign keys between its tables checked ({@code --fk-checks}):
+   * {@code batch} keys were dropped before the DELETEs and re-added after them (checked once),
+   * {@code perRow} keys stayed in place (checked per deleted row); {@code why} names those that
+   * stayed although the mode is {@code batch}, with the reason (at most three).
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record KeyChecks(String mode, int batch, int perRow, List<String> why) {}
 
   /** One {@code --seed-file} and how many statements it holds (a dry run parses, never runs them). */
   public record SeedFile(String file, int statements) {}
@@ -109,21 +129,26 @@ public record PurgeResult(
 
   public PurgeResult withRunId(String id) {
     return new PurgeResult(database, strategy, dryRun, committed, tables, totals, durationMs, error, id, tablesOmitted,
-        auth0, seed);
+        auth0, seed, keyChecks);
   }
 
   public PurgeResult withAuth0(Auth0 identity) {
     return new PurgeResult(database, strategy, dryRun, committed, tables, totals, durationMs, error, runId,
-        tablesOmitted, identity, seed);
+        tablesOmitted, identity, seed, keyChecks);
   }
 
   public PurgeResult withError(Failure failure) {
     return new PurgeResult(database, strategy, dryRun, committed, tables, totals, durationMs, failure, runId,
-        tablesOmitted, auth0, seed);
+        tablesOmitted, auth0, seed, keyChecks);
   }
 
   public PurgeResult withSeed(List<SeedFile> files) {
     return new PurgeResult(database, strategy, dryRun, committed, tables, totals, durationMs, error, runId,
-        tablesOmitted, auth0, files);
+        tablesOmitted, auth0, files, keyChecks);
+  }
+
+  public PurgeResult withKeyChecks(KeyChecks checks) {
+    return new PurgeResult(database, strategy, dryRun, committed, tables, totals, durationMs, error, runId,
+        tablesOmitted, auth0, seed, checks);
   }
 }

@@ -1,5 +1,6 @@
 package io.datapurge.purge;
 
+import io.datapurge.api.ForeignKeyChecks;
 import io.datapurge.api.Strategy;
 import io.datapurge.purge.ForeignKeyGraph.ForeignKey;
 import io.datapurge.purge.ForeignKeyGraph.Table;
@@ -15,8 +16,9 @@ import java.util.stream.Collectors;
 
 /**
  * The SQL of one plan, in the order a purge runs it inside its transaction: lock the tables, count,
- * remove the rows (DELETE children first, or TRUNCATE … RESTRICT plus DELETE for the tables TRUNCATE
- * cannot take), check the deferred keys, count again to verify. Rendered from the plan alone, so the
+ * remove the rows (drop the keys {@link KeyChecks} checks once, then DELETE children first, or TRUNCATE …
+ * RESTRICT plus DELETE for the tables TRUNCATE cannot take), check the deferred keys, re-add the dropped
+ * keys, count again to verify. Rendered from the plan alone, so the
  * executor only runs it and {@code purge --dry-run --print-sql} shows exactly what a purge would run.
  *
  * <p>With predicates ({@link PurgeSelection}), a table that keeps some rows is deleted from with its
@@ -38,10 +40,12 @@ import java.util.stream.Collectors;
  *               purged tables (equals {@code count} without predicates)
  * @param netDeleted rows the transaction removed (deleted minus inserted) from each partly purged table,
  *               from pg_stat_get_xact_tuples_* over the table and its partitions or children (null: none)
+ * @param keyChecks the keys between purged tables that {@code remove} drops first, to be re-added
+ *               ({@link KeyChecks#readd}) after {@code checkKeys} (and the seed), and the ones it leaves in place
  */
 public record PurgeStatements(List<String> lock, String count, List<String> remove, String checkKeys,
     List<Removal> removals, Map<Table, String> methods, String selectedCount, String plannedCount, String verify,
-    String netDeleted) {
+    String netDeleted, KeyChecks keyChecks) {
 
   public static final String CHECK_KEYS = "set constraints all immediate";
   public static final String TRUNCATE = "truncate";
@@ -51,9 +55,17 @@ public record PurgeStatements(List<String> lock, String count, List<String> remo
    * One removal statement; {@code counted} are the partly purged tables whose removed rows it reports:
    * one table by its update count, several ({@code query}) as the columns of its one result row.
    */
-  public record Removal(String sql, List<Table> counted, boolean query) {
+  public record Removal(String sql, List<Table> counted, boolean query, boolean keyDdl) {
     public Removal {
       counted = List.copyOf(counted);
+    }
+
+    Removal(String sql, List<Table> counted, boolean query) {
+      this(sql, counted, query, false);
+    }
+
+    static Removal ddl(String sql) {
+      return new Removal(sql, List.of(), false, true);
     }
   }
 
@@ -69,6 +81,11 @@ public record PurgeStatements(List<String> lock, String count, List<String> remo
   }
 
   public static PurgeStatements of(PurgePlan plan, Strategy strategy, PurgeSelection selection) {
+    return of(plan, strategy, selection, ForeignKeyChecks.Batch);
+  }
+
+  public static PurgeStatements of(PurgePlan plan, Strategy strategy, PurgeSelection selection,
+      ForeignKeyChecks checks) {
     List<String> lock = new ArrayList<>();
     lock.add("lock table " + names(plan.purged().stream().map(PurgePlan.Entry::table).toList())
         + " in access exclusive mode");
@@ -91,6 +108,14 @@ public record PurgeStatements(List<String> lock, String count, List<String> remo
       removals = deleteGroups(plan.deleteOrder(), selection);
       for (PurgePlan.Entry e : plan.purged()) methods.put(e.table(), DELETE);
     }
+    KeyChecks keys = KeyChecks.of(plan, methods.entrySet().stream().filter(m -> m.getValue().equals(DELETE))
+        .map(Map.Entry::getKey).collect(Collectors.toSet()), checks);
+    if (!keys.batched().isEmpty()) {
+      List<Removal> around = new ArrayList<>();
+      keys.drop().forEach(s -> around.add(Removal.ddl(s)));
+      around.addAll(removals);
+      removals = around;
+    }
     List<Table> roots = plan.purged().stream().map(PurgePlan.Entry::table)
         .filter(t -> selection.predicate(t) != null).toList();
     List<Table> partlyInOrder = plan.purged().stream().map(PurgePlan.Entry::table).filter(partly::contains).toList();
@@ -98,7 +123,7 @@ public record PurgeStatements(List<String> lock, String count, List<String> remo
     return new PurgeStatements(lock, count, removals.stream().map(Removal::sql).toList(), CHECK_KEYS, removals, methods,
         selectedCount(roots, selection), selectedCount(partlyInOrder, selection),
         partly.isEmpty() ? count : count(plan.entries().stream().filter(e -> !partly.contains(e.table())).toList()),
-        netDeleted(partlyInOrder));
+        netDeleted(partlyInOrder), keys);
   }
 
   /** The purged tables that keep some rows: a DELETE with a condition, rows after from the counters. */
@@ -128,8 +153,16 @@ public record PurgeStatements(List<String> lock, String count, List<String> remo
       out.append("-- rows the predicates select: each DELETE of a root must remove exactly these\n")
           .append(selectedCount).append(";\n");
     }
+    if (!keyChecks.batched().isEmpty()) {
+      out.append("-- keys between purged tables: dropped so that PostgreSQL checks them once, when they are re-added"
+          + " below, instead of per deleted row (--fk-checks per-row keeps them in place)\n");
+    }
     for (String s : remove) out.append(s).append(";\n");
     out.append(checkKeys).append(";\n");
+    if (!keyChecks.batched().isEmpty()) {
+      out.append("-- the same keys re-added with their definitions: each validates the rows left\n");
+      for (String s : keyChecks.readd()) out.append(s).append(";\n");
+    }
     if (!verify().equals("select ")) {
       out.append("-- rows after: every purged table must count 0, else the purge rolls back\n")
           .append(verify()).append(";\n");

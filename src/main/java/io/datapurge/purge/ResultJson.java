@@ -38,7 +38,7 @@ public final class ResultJson {
         omitted++;
       }
       json = json(new PurgeResult(r.database(), r.strategy(), r.dryRun(), r.committed(), List.copyOf(tables),
-          r.totals(), r.durationMs(), r.error(), r.runId(), omitted, r.auth0(), r.seed()));
+          r.totals(), r.durationMs(), r.error(), r.runId(), omitted, r.auth0(), r.seed(), r.keyChecks()));
     }
     return json;
   }
