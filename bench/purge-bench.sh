@@ -5,8 +5,9 @@
 # Needs the jar (mvn -o -q package -DskipTests) and hack/pg.sh. Raw output: bench/results/.
 # Both psql and the purge connect without TLS (loopback; TLS is not what is measured). The purge is
 # timed twice: plain `java -jar`, and as the purge Job runs it (FAST_START): the Dockerfile's
-# ENTRYPOINT flags (C1 only, SerialGC) and its AppCDS archive, trained here the way the Dockerfile
-# trains it. Baselines: psql DELETE and psql TRUNCATE.
+# ENTRYPOINT flags (C1 only, SerialGC, …) and its AppCDS archive, trained here the way the Dockerfile
+# trains it. Baselines: psql DELETE and psql TRUNCATE. The purge's delete runs with its default
+# --fk-checks batch and, once per repetition, with --fk-checks per-row.
 set -euo pipefail
 USERS=${1:-100000}
 REPS=${REPS:-3}
@@ -21,10 +22,19 @@ export PGSSLMODE=disable
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT=$ROOT/bench/results/purge-bench-$USERS-$STAMP.txt
 RAW=$(mktemp -d)
-IMAGE_FLAGS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData -XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
-PGPASSWORD=training java $IMAGE_FLAGS -XX:ArchiveClassesAtExit="$RAW/purge.jsa" -Xlog:cds=off -jar "$JAR" \
-  purge --url jdbc:postgresql://127.0.0.1:9/training --user training --table training --confirm training \
-  --dry-run --result-file "$RAW/training.json" >/dev/null 2>&1 || [ $? -eq 4 ]
+# The image's JVM flags, read from the Dockerfile's ENTRYPOINT (all but the archive and the jar), and
+# its AppCDS archive trained as the image build trains it: a real confirmed purge of the training
+# schema (src/main/docker/cds-training.sql), here on the bench's own server.
+IMAGE_FLAGS=$(sed -n 's/^ENTRYPOINT \[\(.*\)\]$/\1/p' Dockerfile | tr -d '"' | tr ',' '\n' | sed 's/^ *//' \
+  | grep '^-XX:' | grep -v SharedArchiveFile | xargs)
+psql -qX -d postgres -c "drop database if exists purge_bench_training with (force)" \
+  -c "create database purge_bench_training" >/dev/null
+psql -qX -v ON_ERROR_STOP=1 -d purge_bench_training -f src/main/docker/cds-training.sql >/dev/null
+java $IMAGE_FLAGS -XX:ArchiveClassesAtExit="$RAW/purge.jsa" -Xlog:cds=off -jar "$JAR" \
+  purge --url "jdbc:postgresql://$PGHOST:$PGPORT/purge_bench_training" --table auth_user --confirm purge_bench_training \
+  --result-file "$RAW/training.json" >/dev/null 2>&1
+grep -q '"committed":true' "$RAW/training.json"
+psql -qX -d postgres -c "drop database purge_bench_training" >/dev/null
 FAST_START=${FAST_START:-$IMAGE_FLAGS -XX:SharedArchiveFile=$RAW/purge.jsa -Xlog:cds=off}
 LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 TABLES=(--table auth_user --table custom_auth_tenant --table custom_auth_onboardingprogress)

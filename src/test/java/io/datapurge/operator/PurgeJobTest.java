@@ -37,6 +37,18 @@ class PurgeJobTest {
   }
 
   @Test
+  void perRowKeyChecksBecomeTheFlagAndBatchTheCommandsDefault() {
+    UserDataPurge resource = Resources.purge("reset-staging", "pyfactor", "pyfactor");
+    assertThat(container(PurgeJob.desired(resource, RunMode.Purge, Resources.SETTINGS)).getArgs())
+        .doesNotContain("--fk-checks");
+
+    resource.getSpec().setForeignKeyChecks(io.datapurge.api.ForeignKeyChecks.PerRow);
+
+    assertThat(container(PurgeJob.desired(resource, RunMode.Purge, Resources.SETTINGS)).getArgs())
+        .containsSubsequence("--strategy", "delete", "--fk-checks", "per-row", "--confirm");
+  }
+
+  @Test
   void unconfirmedResourceGetsADryRunWithoutConfirm() {
     UserDataPurge resource = Resources.purge("reset-staging", "pyfactor", null);
     resource.getSpec().setIncludeDependents(false);

@@ -85,6 +85,19 @@ class RunStatusTest {
   }
 
   @Test
+  void howTheKeysWereCheckedReachesTheStatus() {
+    String result = PURGE_RESULT.replace("\"durationMs\":80", "\"durationMs\":80,\"keyChecks\":{\"mode\":\"batch\","
+        + "\"batch\":8,\"perRow\":1,\"why\":[\"public.django_admin_log.log_user_fk: not owner of public.django_admin_log\"]}");
+    UserDataPurgeStatus status = RunStatus.of(Resources.purge("reset", "pyfactor", "pyfactor"), RunMode.Purge,
+        job("Complete", null), List.of(terminated(0, result)));
+
+    assertThat(status.getKeyChecks()).extracting("mode", "batch", "perRow", "why").containsExactly("batch", 8, 1,
+        List.of("public.django_admin_log.log_user_fk: not owner of public.django_admin_log"));
+    assertThat(RunStatus.of(Resources.purge("reset", "pyfactor", "pyfactor"), RunMode.Purge,
+        job("Complete", null), List.of(terminated(0, PURGE_RESULT))).getKeyChecks()).isNull();
+  }
+
+  @Test
   void podThatEndedDecidesTheRunBeforeTheJobControllerRecordsIt() {
     Pod succeeded = terminated(0, PURGE_RESULT);
     succeeded.getStatus().setPhase("Succeeded");

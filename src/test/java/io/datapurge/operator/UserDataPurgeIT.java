@@ -110,6 +110,9 @@ class UserDataPurgeIT {
     assertThat(done.getTotals().getBefore()).isEqualTo(sum(before));
     assertThat(done.getTotals().getAfter()).isZero();
     assertThat(done.getDryRun()).isFalse();
+    // the keys among the purged tables were checked once each, none per deleted row
+    assertThat(done.getKeyChecks()).extracting("mode", "perRow").containsExactly("batch", 0);
+    assertThat(done.getKeyChecks().getBatch()).isPositive().isEqualTo(plan.getKeyChecks().getBatch());
     assertThat(done.getObservedGeneration()).isEqualTo(2L);
     assertThat(done.getStartTime()).isNotBlank();
     assertThat(done.getCompletionTime()).isNotBlank();
