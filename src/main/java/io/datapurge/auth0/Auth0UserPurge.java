@@ -289,7 +289,7 @@ public final class Auth0UserPurge {
         long todo = 0;
         if (pass == 1 && listing == Listing.EXPORT) {
           // A snapshot taken after the commit; later passes search for whom it missed or the index shows late.
-          Set<String> exported = new LinkedHashSet<>(client.exportUserIds(connectionId, stopAt));
+          Set<String> exported = new LinkedHashSet<>(listAll());
           todo = exported.size();
           exported.forEach(deletes::delete);
           windows = preflightWindows != null ? preflightWindows : windows();
@@ -393,6 +393,17 @@ public final class Auth0UserPurge {
         Thread.currentThread().interrupt();
       }
     }
+  }
+
+  /**
+   * Every matching user's id as the first pass of a delete lists them: by the users-export job or
+   * window by window (without deleting; the benchmark times the two).
+   */
+  public List<String> listAll() {
+    if (listing == Listing.EXPORT) return client.exportUserIds(connectionId, stopAt);
+    List<String> ids = new ArrayList<>();
+    for (Counted w : preflightWindows != null ? preflightWindows : windows()) ids.addAll(ids(w));
+    return ids;
   }
 
   /** Windows covering every matching user, each small enough to be listed whole. */
