@@ -121,6 +121,7 @@ public final class FakeAuth0 implements AutoCloseable {
   private volatile Duration exportBase = Duration.ofSeconds(2);
   private volatile Duration exportPerThousand = Duration.ofMillis(100);
   private int exportDownloads;
+  private int downloadsWithToken;
   private volatile int signUpsDuringExport;
   private volatile String failNextExport;
 
@@ -331,6 +332,11 @@ public final class FakeAuth0 implements AutoCloseable {
   /** Export files downloaded. */
   public synchronized int exportDownloads() {
     return exportDownloads;
+  }
+
+  /** Export file requests that carried an Authorization header (the token must stay with the API). */
+  public synchronized int downloadsWithToken() {
+    return downloadsWithToken;
   }
 
   /** Requests to the Management API ({@code /api/v2/…}), 429s included. */
@@ -706,6 +712,11 @@ public final class FakeAuth0 implements AutoCloseable {
   }
 
   private void exportFile(HttpExchange ex, String path) throws IOException {
+    if (ex.getRequestHeaders().containsKey("Authorization")) {
+      synchronized (this) {
+        downloadsWithToken++;
+      }
+    }
     String[] parts = path.split("/");
     ExportJob job = parts.length == 4 ? exports.get(parts[2]) : null;
     Map<String, String> params = query(ex.getRequestURI().getRawQuery());
