@@ -26,8 +26,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Auth0's search returns at most 1000 results per query, so users are listed in
  * {@link CreatedAtWindow created_at windows} that each hold fewer, and deleted concurrently at the
  * rate the tenant allows; a large tenant's first pass is listed by the users-export job instead when
- * that takes fewer requests ({@link #listing}). Deleted users are gone, so a rerun simply continues where a failed run
- * stopped; Auth0 answers 204 to the delete of a missing user too.
+ * that takes fewer requests ({@link #listing}). Deleted users are gone, so a rerun simply continues
+ * where a failed run stopped; Auth0 answers 204 to the delete of a missing user too.
  */
 public final class Auth0UserPurge {
   /** Passes over the tenant: later passes catch users the eventually consistent search showed late. */
@@ -113,7 +113,7 @@ public final class Auth0UserPurge {
     return listing;
   }
 
-  /** Which listing, and why, e.g. "users-export job: 7 requests instead of 200 searches for 20000 users". */
+  /** Which listing, and why, e.g. "users-export job: 6 requests instead of 201 searches for 20000 users". */
   public String listingReason() {
     return listingReason;
   }
