@@ -2,7 +2,10 @@ package io.datapurge.auth0;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -19,10 +22,12 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import java.util.zip.GZIPInputStream;
 
 /**
  * The few Auth0 Management API calls the purge needs: a client-credentials token, user search
- * (one page, with the capped total) and user delete. Every call waits for the rate limit, refreshes
+ * (one page, with the capped total), user delete, and the users-export job (with the connection
+ * lookup it needs). Every call waits for the rate limit, refreshes
  * an expired or rejected token once, and retries 5xx and network failures with backoff. Neither the
  * client secret nor the access token ever appears in an exception message or in {@link #toString()}.
  */
@@ -167,6 +172,115 @@ public final class Auth0Client {
     return true;
   }
 
+  /**
+   * {@code GET /api/v2/connections?name=NAME} (scope {@code read:connections}): the connection's id
+   * ({@code con_…}), which the users-export job takes instead of its name; null when there is none.
+   */
+  public String connectionId(String name) {
+    URI uri = base.resolve("/api/v2/connections?name=" + encode(name) + "&fields=id,name&include_fields=true");
+    HttpResponse<String> response = send(() -> HttpRequest.newBuilder(uri).GET(), true, "look up connection " + name);
+    if (response.statusCode() != 200) throw failure(response, "look up connection " + name);
+    for (JsonNode c : parse(response, "look up connection " + name)) {
+      if (name.equals(c.path("name").asText())) return c.path("id").asText(null);
+    }
+    return null;
+  }
+
+  /**
+   * The user ids of a users-export job: {@code POST /api/v2/jobs/users-exports} (NDJSON, field
+   * {@code user_id}, of {@code connectionId} or, when null, of the whole tenant), {@code GET
+   * /api/v2/jobs/{id}} until it is completed (waiting what its {@code time_left_seconds} says, 1 to 30
+   * s), then the gzipped file from the job's {@code location}: a signed URL on Auth0's export host,
+   * fetched without the token and outside the Management API's rate limit. A snapshot: users created
+   * after the job started may be missing.
+   *
+   * @param giveUpAt stop waiting for the job then (Auth0Exception), or null
+   */
+  public List<String> exportUserIds(String connectionId, Instant giveUpAt) {
+    Map<String, Object> request = new LinkedHashMap<>();
+    if (connectionId != null) request.put("connection_id", connectionId);
+    request.put("format", "json");
+    request.put("fields", List.of(Map.of("name", "user_id")));
+    String body;
+    try {
+      body = JSON.writeValueAsString(request);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+    URI create = base.resolve("/api/v2/jobs/users-exports");
+    HttpResponse<String> created = send(() -> HttpRequest.newBuilder(create).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)), true, "create a users-export job");
+    if (created.statusCode() / 100 != 2) throw failure(created, "create a users-export job");
+    String id = parse(created, "create a users-export job").path("id").asText("");
+    if (id.isEmpty()) throw new Auth0Exception("Auth0 answered the users-export request without a job id.", 200);
+    URI poll = base.resolve("/api/v2/jobs/" + encode(id));
+    while (true) {
+      HttpResponse<String> response = send(() -> HttpRequest.newBuilder(poll).GET(), true, "read job " + id);
+      if (response.statusCode() != 200) throw failure(response, "read job " + id);
+      JsonNode job = parse(response, "read job " + id);
+      String status = job.path("status").asText("");
+      if (status.equals("completed")) return download(id, job.path("location").asText(""));
+      if (status.equals("failed")) {
+        throw new Auth0Exception("Auth0's users-export job " + id + " failed (" + scrub(job.path("status_details")
+            .asText("no details")) + ").", 200);
+      }
+      if (giveUpAt != null && clock.instant().isAfter(giveUpAt)) {
+        throw new Auth0Exception("stopped at the time limit (--auth0-time-limit) while users-export job " + id
+            + " was " + status + ".", 0);
+      }
+      long seconds = Math.max(1, Math.min(30, job.path("time_left_seconds").asLong(1)));
+      try {
+        sleeper.sleep(Duration.ofSeconds(seconds));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new Auth0Exception("Interrupted while waiting for users-export job " + id + ".", e);
+      }
+    }
+  }
+
+  /** The export file: gzipped NDJSON, one user per line. Retried like an API call; no token is sent. */
+  private List<String> download(String job, String location) {
+    if (location.isEmpty()) throw new Auth0Exception("Auth0 completed users-export job " + job + " without a location.", 200);
+    URI uri = URI.create(location);
+    String where = uri.getScheme() + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort()); // the query signs it
+    for (int failures = 1; ; failures++) {
+      try {
+        HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(uri).timeout(tuning.requestTimeout())
+            .GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream in = response.body()) {
+          if (response.statusCode() == 200) return userIds(in);
+          if (response.statusCode() < 500 || failures >= tuning.attempts()) {
+            throw new Auth0Exception("Downloading users-export job " + job + "'s file from " + where + " answered "
+                + response.statusCode() + ": the purge Job must be allowed to reach " + where + " too.", response.statusCode());
+          }
+        }
+      } catch (IOException e) {
+        if (failures >= tuning.attempts()) {
+          throw new Auth0Exception("Could not download users-export job " + job + "'s file from " + where + " after "
+              + failures + " attempts (" + e.getClass().getSimpleName() + "): the purge Job must be allowed to reach "
+              + where + " too.", e);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new Auth0Exception("Interrupted while downloading users-export job " + job + ".", e);
+      }
+      pause(failures);
+    }
+  }
+
+  private static List<String> userIds(InputStream gzipped) throws IOException {
+    List<String> ids = new ArrayList<>();
+    try (BufferedReader lines = new BufferedReader(new InputStreamReader(new GZIPInputStream(gzipped),
+        StandardCharsets.UTF_8))) {
+      for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+        if (line.isBlank()) continue;
+        String id = JSON.readTree(line).path("user_id").asText("");
+        if (!id.isEmpty()) ids.add(id);
+      }
+    }
+    return ids;
+  }
+
   private synchronized String token() {
     if (accessToken != null && clock.instant().isBefore(tokenRefreshAt)) return accessToken;
     Map<String, String> request = Map.of("grant_type", "client_credentials", "client_id", credentials.clientId(),
@@ -270,7 +384,8 @@ public final class Auth0Client {
 
   private Auth0Exception failure(HttpResponse<String> response, String what) {
     String hint = response.statusCode() == 403
-        ? " The application lacks a scope: grant it read:users and delete:users on the Management API." : "";
+        ? " The application lacks a scope: grant it read:users and delete:users (and read:connections for a"
+            + " connection's users-export) on the Management API." : "";
     return new Auth0Exception("Auth0 answered " + response.statusCode() + " when trying to " + what + " ("
         + describe(response) + ")." + hint, response.statusCode());
   }

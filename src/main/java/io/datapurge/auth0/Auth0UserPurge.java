@@ -25,8 +25,9 @@ import java.util.concurrent.atomic.AtomicReference;
  *
  * <p>Auth0's search returns at most 1000 results per query, so users are listed in
  * {@link CreatedAtWindow created_at windows} that each hold fewer, and deleted concurrently at the
- * rate the tenant allows. Deleted users are gone, so a rerun simply continues where a failed run
- * stopped; Auth0 answers 204 to the delete of a missing user too.
+ * rate the tenant allows; a large tenant's first pass is listed by the users-export job instead when
+ * that takes fewer requests ({@link #listing}). Deleted users are gone, so a rerun simply continues
+ * where a failed run stopped; Auth0 answers 204 to the delete of a missing user too.
  */
 public final class Auth0UserPurge {
   /** Passes over the tenant: later passes catch users the eventually consistent search showed late. */
@@ -38,6 +39,14 @@ public final class Auth0UserPurge {
   public static final int DEFAULT_WORKERS = 20;
   /** The last page a search may return: results 901 to 1000. */
   static final int LAST_PAGE = Auth0Client.SEARCH_CAP / Auth0Client.MAX_PER_PAGE - 1;
+  /**
+   * Polls of a users-export job counted for the choice of the listing: each waits what the job says
+   * is left ({@code time_left_seconds}), so a few suffice; the log shows the real number.
+   */
+  static final int EXPORT_POLLS = 5;
+
+  /** How the first pass lists the users to delete. */
+  public enum Listing { SEARCH, EXPORT }
 
   private final Auth0Client client;
   private final String connection;
@@ -47,6 +56,9 @@ public final class Auth0UserPurge {
   private final int workers;
   private long before = -1;
   private List<Counted> preflightWindows;
+  private Listing listing = Listing.SEARCH;
+  private String connectionId;
+  private String listingReason = "windowed search";
 
   /**
    * @param connection only users with an identity in this connection, or null for every user
@@ -80,6 +92,39 @@ public final class Auth0UserPurge {
   /** A window and how many users it holds (below 1000 unless it cannot be cut further). */
   record Counted(CreatedAtWindow window, long total) {}
 
+  /** Requests listing {@code windows} by search takes: one per page of 100, up to the cap. */
+  static long searchRequests(List<Counted> windows) {
+    return windows.stream().mapToLong(w -> (Math.min(w.total(), Auth0Client.SEARCH_CAP) + Auth0Client.MAX_PER_PAGE - 1)
+        / Auth0Client.MAX_PER_PAGE).sum();
+  }
+
+  /** Requests a users-export job takes: the connection's id (when filtered), the job, its polls. */
+  static long exportRequests(boolean byConnection) {
+    return (byConnection ? 1 : 0) + 1 + EXPORT_POLLS;
+  }
+
+  /** The export when it takes fewer requests than the search; on a tie the search, which needs no job. */
+  static Listing listing(long searchRequests, long exportRequests) {
+    return exportRequests < searchRequests ? Listing.EXPORT : Listing.SEARCH;
+  }
+
+  /** The listing the next delete's first pass uses (chosen by {@link #preflight} for a delete). */
+  public Listing listing() {
+    return listing;
+  }
+
+  /** Which listing, and why, e.g. "users-export job: 6 requests instead of 201 searches for 20000 users". */
+  public String listingReason() {
+    return listingReason;
+  }
+
+  /** As chosen by preflight, or forced (the benchmark compares both). */
+  public void useListing(Listing forced) {
+    if (forced == Listing.EXPORT && connection != null && connectionId == null) connectionId = lookUpConnection();
+    listing = forced;
+    listingReason = (forced == Listing.EXPORT ? "users-export job" : "windowed search") + " (forced)";
+  }
+
   /**
    * Before anything is deleted anywhere: proves the credentials work, that the client holds the
    * scopes it needs, and counts the users. A failure here stops the purge with nothing deleted.
@@ -106,11 +151,35 @@ public final class Auth0UserPurge {
       }
       preflightWindows = windows();
       before = preflightWindows.stream().mapToLong(Counted::total).sum();
+      if (deleting) chooseListing();
       return before;
     } catch (Auth0Exception e) {
       throw new PurgeException(FailureReason.Auth0Failed, "Auth0 tenant " + client.domain() + ": " + e.getMessage()
           + " Nothing was deleted, neither in the database nor in Auth0.", e);
     }
+  }
+
+  private void chooseListing() {
+    long search = searchRequests(preflightWindows);
+    long export = exportRequests(connection != null);
+    listing = listing(search, export);
+    String counts = export + " requests instead of " + search + " searches for " + before + " users";
+    if (listing == Listing.EXPORT && connection != null) {
+      if (!client.scopes().contains("read:connections")) {
+        throw new Auth0Exception("the application's token lacks the scope read:connections, which listing connection "
+            + connection + " by a users-export job needs (" + counts + "): grant read:connections to the"
+            + " application on the Auth0 Management API.", 403);
+      }
+      connectionId = lookUpConnection();
+    }
+    listingReason = listing == Listing.EXPORT ? "users-export job: " + counts
+        : "windowed search: " + search + " searches, a users-export job would take " + export + " requests";
+  }
+
+  private String lookUpConnection() {
+    String id = client.connectionId(connection);
+    if (id == null) throw new Auth0Exception("the tenant has no connection named " + connection + ".", 404);
+    return id;
   }
 
   /**
@@ -123,24 +192,34 @@ public final class Auth0UserPurge {
     if (db.error() != null || !Boolean.TRUE.equals(db.committed())) {
       return db.withAuth0(new PurgeResult.Auth0(client.domain(), connection, before, 0L, 0L, before, null));
     }
-    long deleted = 0;
-    long gone = 0;
+    // The same workers, rate limiter and accounting as deleteAll: each user deleted once, the first
+    // failure (or the time limit) stops the rest.
+    long deleted;
+    long gone;
     String error = null;
-    try {
-      for (String identity : identities) {
-        if (stopAt != null && client.clock().instant().isAfter(stopAt)) {
-          throw new Auth0Exception("stopped at the time limit (--auth0-time-limit) so that the result is"
-              + " written before the Job's deadline.", 0);
+    try (Deletes deletes = new Deletes()) {
+      try {
+        for (String identity : identities) {
+          deletes.rethrow();
+          if (!email) {
+            deletes.delete(identity);
+            continue;
+          }
+          deletes.submit(() -> {
+            deletes.checkTime();
+            List<Auth0Client.User> found = client.users(emailQuery(identity), 0, Auth0Client.MAX_PER_PAGE, null).users();
+            if (found.isEmpty()) deletes.gone.incrementAndGet();
+            for (Auth0Client.User u : found) {
+              if (!deletes.done.contains(u.id())) deletes.deleteNow(u.id());
+            }
+          });
         }
-        List<String> ids = email ? client.users(emailQuery(identity), 0, Auth0Client.MAX_PER_PAGE, null).users()
-            .stream().map(Auth0Client.User::id).toList() : List.of(identity);
-        if (ids.isEmpty()) gone++;
-        for (String id : ids) {
-          if (client.delete(id)) deleted++; else gone++;
-        }
+        deletes.await();
+      } catch (Auth0Exception | InterruptedException | ExecutionException e) {
+        error = message(e);
       }
-    } catch (Auth0Exception e) {
-      error = e.getMessage();
+      deleted = deletes.deleted.get();
+      gone = deletes.gone.get();
     }
     long remaining = Math.max(0, before - deleted - gone);
     PurgeResult withAuth0 = db.withAuth0(new PurgeResult.Auth0(client.domain(), connection, before, deleted, gone,
@@ -197,14 +276,8 @@ public final class Auth0UserPurge {
    * already deleted instead of deleting them again.
    */
   public Outcome deleteAll(long before) {
-    Set<String> done = ConcurrentHashMap.newKeySet();
-    Deletes deletes = new Deletes(done);
-    ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
-      Thread t = new Thread(r, "auth0-delete");
-      t.setDaemon(true);
-      return t;
-    });
-    try {
+    Deletes deletes = new Deletes();
+    try (deletes) {
       Instant listed = null;
       List<Counted> windows = List.of();
       for (int pass = 1; ; pass++) {
@@ -213,67 +286,124 @@ public final class Auth0UserPurge {
           Duration left = passPause.minus(Duration.between(listed, client.clock().instant()));
           if (left.compareTo(Duration.ZERO) > 0) client.sleeper().sleep(left);
         }
-        windows = pass == 1 && preflightWindows != null ? preflightWindows : windows(windows);
         long todo = 0;
-        List<Future<?>> pending = new ArrayList<>();
-        for (Counted w : windows) {
-          deletes.rethrow();
-          for (String id : ids(w)) {
-            if (done.contains(id)) continue; // deleted by an earlier pass, still in the search index
-            todo++;
-            if (pass <= MAX_PASSES) pending.add(pool.submit(() -> deletes.delete(id)));
+        if (pass == 1 && listing == Listing.EXPORT) {
+          // A snapshot taken after the commit; later passes search for whom it missed or the index shows late.
+          Set<String> exported = new LinkedHashSet<>(listAll());
+          todo = exported.size();
+          exported.forEach(deletes::delete);
+          windows = preflightWindows != null ? preflightWindows : windows();
+        } else {
+          windows = pass == 1 && preflightWindows != null ? preflightWindows : windows(windows);
+          for (Counted w : windows) {
+            deletes.rethrow();
+            for (String id : ids(w)) {
+              if (deletes.done.contains(id)) continue; // deleted by an earlier pass, still in the search index
+              todo++;
+              if (pass <= MAX_PASSES) deletes.delete(id);
+            }
           }
         }
         listed = client.clock().instant();
-        for (Future<?> f : pending) f.get();
-        deletes.rethrow();
+        deletes.await();
         if (todo == 0 || pass > MAX_PASSES) return new Outcome(before, deletes.deleted.get(), deletes.gone.get(), todo, null);
       }
     } catch (Auth0Exception | InterruptedException | ExecutionException e) {
       if (e instanceof InterruptedException) Thread.currentThread().interrupt();
-      pool.shutdownNow();
-      String message = e instanceof ExecutionException ? String.valueOf(e.getCause()) : e.getMessage();
       Long after;
       try {
         after = count();
       } catch (RuntimeException countFailed) {
         after = null;
       }
-      return new Outcome(before, deletes.deleted.get(), deletes.gone.get(), after, message);
-    } finally {
-      pool.shutdownNow();
+      return new Outcome(before, deletes.deleted.get(), deletes.gone.get(), after, message(e));
     }
   }
 
-  /** The deletes of one run: counts, the users done, and the first failure, which stops the rest. */
-  private final class Deletes {
-    final Set<String> done;
+  private static String message(Exception e) {
+    return e instanceof ExecutionException ? String.valueOf(e.getCause()) : e.getMessage();
+  }
+
+  /**
+   * The deletes of one run, on up to {@code workers} threads paced by the client's rate limiter: the
+   * counts, the users done, and the first failure, which stops the rest.
+   */
+  private final class Deletes implements AutoCloseable {
+    final Set<String> done = ConcurrentHashMap.newKeySet();
     final AtomicLong deleted = new AtomicLong();
     final AtomicLong gone = new AtomicLong();
     final AtomicReference<Auth0Exception> failure = new AtomicReference<>();
+    private final ExecutorService pool = Executors.newFixedThreadPool(workers, r -> {
+      Thread t = new Thread(r, "auth0-delete");
+      t.setDaemon(true);
+      return t;
+    });
+    private final List<Future<?>> pending = new ArrayList<>();
 
-    Deletes(Set<String> done) {
-      this.done = done;
+    /** Runs {@code task} on a worker unless the run already failed; its Auth0Exception stops the rest. */
+    void submit(Runnable task) {
+      pending.add(pool.submit(() -> {
+        if (failure.get() != null) return;
+        try {
+          task.run();
+        } catch (Auth0Exception e) {
+          failure.compareAndSet(null, e);
+        }
+      }));
     }
 
     void delete(String id) {
-      if (failure.get() != null) return;
-      try {
-        if (stopAt != null && client.clock().instant().isAfter(stopAt)) {
-          throw new Auth0Exception("stopped at the time limit (--auth0-time-limit) so that the result is"
-              + " written before the Job's deadline.", 0);
-        }
-        if (client.delete(id)) deleted.incrementAndGet(); else gone.incrementAndGet();
-        done.add(id);
-      } catch (Auth0Exception e) {
-        failure.compareAndSet(null, e);
+      submit(() -> deleteNow(id));
+    }
+
+    /** Deletes {@code id} on the calling thread (a worker). */
+    void deleteNow(String id) {
+      checkTime();
+      if (client.delete(id)) deleted.incrementAndGet(); else gone.incrementAndGet();
+      done.add(id);
+    }
+
+    void checkTime() {
+      if (stopAt != null && client.clock().instant().isAfter(stopAt)) {
+        throw new Auth0Exception("stopped at the time limit (--auth0-time-limit) so that the result is"
+            + " written before the Job's deadline.", 0);
       }
+    }
+
+    /** Waits for every task submitted so far; then throws the first failure, if any. */
+    void await() throws InterruptedException, ExecutionException {
+      for (Future<?> f : pending) f.get();
+      pending.clear();
+      rethrow();
     }
 
     void rethrow() {
       Auth0Exception e = failure.get();
       if (e != null) throw e;
     }
+
+    /** Lets the deletes in flight finish (queued ones skip after a failure), so that the counts are exact. */
+    @Override
+    public void close() {
+      pool.shutdown();
+      try {
+        if (!pool.awaitTermination(2, java.util.concurrent.TimeUnit.MINUTES)) pool.shutdownNow();
+      } catch (InterruptedException e) {
+        pool.shutdownNow();
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /**
+   * Every matching user's id as the first pass of a delete lists them: by the users-export job or
+   * window by window (without deleting; the benchmark times the two).
+   */
+  public List<String> listAll() {
+    if (listing == Listing.EXPORT) return client.exportUserIds(connectionId, stopAt);
+    List<String> ids = new ArrayList<>();
+    for (Counted w : preflightWindows != null ? preflightWindows : windows()) ids.addAll(ids(w));
+    return ids;
   }
 
   /** Windows covering every matching user, each small enough to be listed whole. */

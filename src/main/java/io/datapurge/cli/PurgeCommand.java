@@ -170,6 +170,10 @@ public final class PurgeCommand implements Callable<Integer> {
       // Auth0 is checked and counted before the database is touched: a bad tenant setup deletes nothing.
       if (identity != null && request.identityColumn() != null) identity.preflightScopes(!dryRun);
       else if (identity != null) identity.preflight(!dryRun);
+      if (identity != null && request.identityColumn() == null && !dryRun) {
+        err.println("auth0: users listed by " + identity.listingReason()); // the Job's log says which and why
+        err.flush();
+      }
       PurgeExecutor.Outcome outcome;
       try (HikariDataSource pool = settings.open(Duration.ofSeconds(5)); Connection c = pool.getConnection()) {
         PurgeExecutor executor = new PurgeExecutor(runLedger == null ? null : new RunLedger(TableName.parse(runLedger)));

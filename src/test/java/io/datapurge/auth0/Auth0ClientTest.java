@@ -146,4 +146,35 @@ class Auth0ClientTest {
     assertThat(client.scopes()).contains("read:users", "delete:users");
     assertThat(fake.requests()).contains("POST /oauth/token");
   }
+
+  @Test
+  void theUsersExportJobIsPolledByItsTimeLeftAndItsFileFetchedWithoutTheToken() {
+    fake.addUsers(3000, "Username-Password-Authentication", T0, Duration.ofMinutes(1));
+    fake.addUsers(50, "google-oauth2", T0, Duration.ofMinutes(1));
+    fake.exportTime(Duration.ofSeconds(20), Duration.ZERO);
+    Auth0Client client = client(SECRET);
+    Instant start = clock.instant();
+
+    String connection = client.connectionId("Username-Password-Authentication");
+    List<String> ids = client.exportUserIds(connection, null);
+
+    assertThat(connection).matches("con_[A-Za-z0-9]{16}");
+    assertThat(client.connectionId("no-such-connection")).isNull();
+    assertThat(ids).hasSize(3000).doesNotHaveDuplicates().allMatch(id -> id.startsWith("auth0|"));
+    assertThat(fake.requests().stream().filter(r -> r.startsWith("GET /api/v2/jobs/")))
+        .as("polls: one at once, one when time_left_seconds said it would be done").hasSize(2);
+    assertThat(Duration.between(start, clock.instant())).isBetween(Duration.ofSeconds(20), Duration.ofSeconds(22));
+    assertThat(fake.downloadsWithToken()).isZero();
+    assertThat(client.exportUserIds(null, null)).as("the whole tenant, no connection_id").hasSize(3050);
+  }
+
+  @Test
+  void anExportStillRunningAtTheTimeLimitStopsWaiting() {
+    fake.addUsers(10, "Username-Password-Authentication", T0, Duration.ofMinutes(1));
+    fake.exportTime(Duration.ofMinutes(10), Duration.ZERO);
+
+    assertThatThrownBy(() -> client(SECRET).exportUserIds(null, clock.instant().plusSeconds(60)))
+        .isInstanceOf(Auth0Exception.class).hasMessageContaining("--auth0-time-limit", "users-export job");
+    assertThat(fake.exportDownloads()).isZero();
+  }
 }

@@ -85,6 +85,10 @@ class Auth0PurgeCommandIT {
     assertThat(auth0.pagingRefusals()).as("never paged past 1000 results").isZero();
     assertThat(run.stdout()).contains("auth0 " + DOMAIN + ": users before 1190, deleted 1190, after 0");
     assertThat(run.allOutput()).doesNotContain(SECRET);
+    // 1190 users: 12 pages of search, or a users-export job of 6 requests; the log says which and why
+    assertThat(run.stderr()).contains("auth0: users listed by users-export job: 6 requests instead of 12 searches");
+    assertThat(auth0.exportJobs()).isEqualTo(1);
+    assertThat(auth0.mostDeletesOfOneUser()).as("every user deleted exactly once").isEqualTo(1);
   }
 
   @Test
@@ -95,6 +99,8 @@ class Auth0PurgeCommandIT {
     assertThat(run.result().auth0()).isEqualTo(new PurgeResult.Auth0(DOMAIN, CONNECTION, 1150L, 1150L, 0L, 0L, null));
     assertThat(auth0.userCount(CONNECTION)).isZero();
     assertThat(auth0.userCount("google-oauth2")).isEqualTo(40);
+    assertThat(auth0.requests()).contains("GET /api/v2/connections?name=" + CONNECTION + "&fields=id,name&include_fields=true");
+    assertThat(auth0.exportJobs()).isEqualTo(1);
   }
 
   @Test
@@ -170,6 +176,7 @@ class Auth0PurgeCommandIT {
     assertThat(auth0.userCount()).isEqualTo(1190 + 40);
 
     auth0.failDeletesWith(0);
+    auth0.rateLimit(10, 40).latency(Duration.ofMillis(20)); // the rerun's deletes: concurrent, within the bucket
     Run rerun = PurgeProcess.run(env(SECRET), concat(new String[] {"purge", "--run-id", "keep-staff-2"}, selective));
 
     assertThat(rerun.exitCode()).as(rerun.allOutput()).isZero();
@@ -178,6 +185,10 @@ class Auth0PurgeCommandIT {
     assertThat(auth0.exists(ids.get(0))).as("staff user 1").isTrue();
     assertThat(auth0.exists(ids.get(10))).as("staff user 11").isTrue();
     assertThat(ids.stream().filter(auth0::exists)).hasSize(2);
+    assertThat(ids.stream().filter(id -> !auth0.exists(id))).allSatisfy(id -> assertThat(auth0.deleteRequests(id))
+        .as("deleted exactly once").isEqualTo(1));
+    assertThat(auth0.rateLimited()).as("requests over the limit").isZero();
+    assertThat(auth0.mostConcurrent()).as("deletes in flight at once").isGreaterThan(1);
     assertThat(auth0.userCount()).as("users no row maps to stay").isEqualTo(1190 + 2);
     assertThat(PostgresServer.queryLong(db, "select count(*) from datapurge_runs where jsonb_exists(result, 'auth0Users')"))
         .as("the ledger forgets users once Auth0 deleted them").isZero();

@@ -16,11 +16,15 @@ import io.datapurge.testing.FakeAuth0;
 import io.datapurge.testing.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** Counting and deleting a tenant's users past Auth0's 1000-result search cap, and partial failures. */
+/**
+ * Counting and deleting a tenant's users past Auth0's 1000-result search cap (by search or the
+ * users-export job), selective deletes, and partial failures.
+ */
 class Auth0UserPurgeTest {
   static final String DB_CONNECTION = "Username-Password-Authentication";
   static final PurgeResult COMMITTED = new PurgeResult("app", "delete", false, true, List.of(),
@@ -227,5 +231,179 @@ class Auth0UserPurgeTest {
           assertThat(e.getMessage()).contains("delete:users", "Nothing was deleted");
         });
     assertThat(fake.userCount()).isEqualTo(3);
+  }
+
+  // ---- the listing: users-export job or windowed search
+
+  static Auth0UserPurge.Counted window(long total) {
+    return new Auth0UserPurge.Counted(new CreatedAtWindow(T0, T0.plusSeconds(1)), total);
+  }
+
+  @Test
+  void theExportIsChosenExactlyWhenItTakesFewerRequestsThanTheSearchPages() {
+    // One search per page of 100, never past the 1000-result cap: 999 → 10, 1000 (uncuttable) → 10, 1 → 1.
+    assertThat(Auth0UserPurge.searchRequests(List.of(window(999), window(1000), window(1)))).isEqualTo(21);
+    assertThat(Auth0UserPurge.searchRequests(List.of())).isZero();
+    // The job and its polls; a connection's export needs its id first.
+    long export = Auth0UserPurge.exportRequests(false);
+    assertThat(Auth0UserPurge.exportRequests(true)).isEqualTo(export + 1);
+    assertThat(Auth0UserPurge.listing(export, export)).as("a tie: search, no job").isEqualTo(Auth0UserPurge.Listing.SEARCH);
+    assertThat(Auth0UserPurge.listing(export + 1, export)).isEqualTo(Auth0UserPurge.Listing.EXPORT);
+    assertThat(Auth0UserPurge.listing(export - 1, export)).isEqualTo(Auth0UserPurge.Listing.SEARCH);
+    // So a tenant of 600 users (6 pages) is searched, one of 700 exported.
+    assertThat(Auth0UserPurge.listing(Auth0UserPurge.searchRequests(List.of(window(600))), export))
+        .isEqualTo(Auth0UserPurge.Listing.SEARCH);
+    assertThat(Auth0UserPurge.listing(Auth0UserPurge.searchRequests(List.of(window(700))), export))
+        .isEqualTo(Auth0UserPurge.Listing.EXPORT);
+  }
+
+  /** Requests other than deletes and the token: what listing the tenant cost. */
+  static long listingRequests(FakeAuth0 tenant) {
+    return tenant.requests().stream().filter(r -> r.contains(" /api/v2/") && !r.startsWith("DELETE")).count();
+  }
+
+  @Test
+  void aLargeTenantIsListedByTheExportJobInFewerRequestsThanSearchAndEachUserIsDeletedOnce() {
+    fake.addUsers(5000, DB_CONNECTION, T0, Duration.ofMinutes(3));
+    fake.searchLag(Duration.ofSeconds(3)); // the second pass still lists the deleted users for a while
+    Auth0UserPurge purge = purge(null);
+    purge.preflight(true);
+    assertThat(purge.listing()).isEqualTo(Auth0UserPurge.Listing.EXPORT);
+    assertThat(purge.listingReason()).contains("users-export job", "instead of 51 searches", "5000 users");
+
+    PurgeResult result = purge.complete(COMMITTED);
+
+    assertThat(result.error()).isNull();
+    assertThat(result.auth0().deleted()).isEqualTo(5000);
+    assertThat(result.auth0().after()).isZero();
+    assertThat(fake.userCount()).isZero();
+    assertThat(fake.mostDeletesOfOneUser()).as("every user deleted exactly once").isEqualTo(1);
+    assertThat(fake.exportJobs()).isEqualTo(1);
+    assertThat(fake.exportDownloads()).isEqualTo(1);
+    long exportListing = listingRequests(fake);
+
+    try (FakeAuth0 same = new FakeAuth0(DOMAIN, ID, SECRET, clock)) {
+      same.addUsers(5000, DB_CONNECTION, T0, Duration.ofMinutes(3));
+      same.searchLag(Duration.ofSeconds(3));
+      Auth0UserPurge searched = new Auth0UserPurge(new Auth0Client(DOMAIN, same.baseUrl(),
+          new Auth0Client.Credentials(ID, SECRET), FAST, clock, clock), null, Duration.ZERO, null);
+      searched.preflight(true);
+      searched.useListing(Auth0UserPurge.Listing.SEARCH);
+      assertThat(searched.complete(COMMITTED).auth0().after()).isZero();
+      assertThat(same.mostDeletesOfOneUser()).isEqualTo(1);
+      assertThat(exportListing).as("listing requests, export vs search").isLessThan(listingRequests(same) - 40);
+    }
+  }
+
+  @Test
+  void usersSigningUpDuringTheExportAreFoundByTheNextPassesSearch() {
+    fake.addUsers(1500, DB_CONNECTION, T0, Duration.ofMinutes(3));
+    fake.addUsers(200, "google-oauth2", T0, Duration.ofMinutes(3));
+    Auth0UserPurge purge = purge(DB_CONNECTION);
+    purge.preflight(true);
+    assertThat(purge.listing()).isEqualTo(Auth0UserPurge.Listing.EXPORT);
+    fake.signUpsDuringNextExport(6); // created after the job's snapshot: the export misses them
+
+    PurgeResult result = purge.complete(COMMITTED);
+
+    assertThat(result.error()).isNull();
+    assertThat(result.auth0().deleted()).isEqualTo(1506);
+    assertThat(fake.userCount(DB_CONNECTION)).isZero();
+    assertThat(fake.userCount("google-oauth2")).as("another connection's users stay").isEqualTo(200);
+    assertThat(fake.mostDeletesOfOneUser()).isEqualTo(1);
+    assertThat(fake.requests()).anyMatch(r -> r.startsWith("GET /api/v2/connections?name="));
+  }
+
+  @Test
+  void aConnectionsExportWithoutReadConnectionsIsRefusedBeforeAnythingIsDeletedNamingTheScope() {
+    fake.addUsers(1200, DB_CONNECTION, T0, Duration.ofMinutes(1));
+    fake.grantedScopes("read:users delete:users");
+
+    assertThatThrownBy(() -> purge(DB_CONNECTION).preflight(true))
+        .isInstanceOfSatisfying(PurgeException.class, e -> {
+          assertThat(e.reason()).isEqualTo(FailureReason.Auth0Failed);
+          assertThat(e.getMessage()).contains("read:connections", "users-export job",
+              "grant read:connections to the application", "Nothing was deleted");
+        });
+    assertThat(purge(null).preflight(true)).as("the whole tenant's export needs no connection id").isEqualTo(1200);
+    assertThat(fake.userCount()).isEqualTo(1200);
+  }
+
+  @Test
+  void aFailedExportJobStopsWithAuth0IncompleteAndDeletesNobodyAndARerunFinishes() {
+    fake.addUsers(1200, DB_CONNECTION, T0, Duration.ofMinutes(1));
+    Auth0UserPurge purge = purge(null);
+    purge.preflight(true);
+    fake.failNextExport("Internal error while exporting");
+
+    PurgeResult result = purge.complete(COMMITTED);
+
+    assertThat(result.error().failureReason()).isEqualTo(FailureReason.Auth0Incomplete);
+    assertThat(result.error().message()).contains("users-export job", "failed", "Internal error while exporting");
+    assertThat(result.auth0().after()).isEqualTo(1200);
+    assertThat(fake.requests()).noneMatch(r -> r.startsWith("DELETE"));
+
+    Auth0UserPurge rerun = purge(null);
+    rerun.preflight(true);
+    assertThat(rerun.complete(COMMITTED).auth0().after()).isZero();
+    assertThat(fake.exportJobs()).isEqualTo(2);
+  }
+
+  // ---- selective purges: the same workers and rate limiter as the whole tenant's
+
+  @Test
+  void selectiveDeletesRunConcurrentlyWithinTheBucketAndDeleteEachUserOnce() {
+    fake.close();
+    try (FakeAuth0 tenant = new FakeAuth0(DOMAIN, ID, SECRET)) { // the wall clock: real threads, real waits
+      List<FakeAuth0.User> users = tenant.addUsers(150, DB_CONNECTION, T0, Duration.ofMinutes(1));
+      tenant.rateLimit(20, 100).latency(Duration.ofMillis(20));
+      Auth0Client client = new Auth0Client(DOMAIN, tenant.baseUrl(), new Auth0Client.Credentials(ID, SECRET), FAST);
+      List<String> ids = new ArrayList<>(users.subList(0, 120).stream().map(FakeAuth0.User::id).toList());
+      Auth0UserPurge purge = new Auth0UserPurge(client, null, Duration.ZERO, null, 8);
+      purge.preflightScopes(true);
+
+      PurgeResult result = purge.completeUsers(COMMITTED, ids, false);
+
+      assertThat(result.error()).isNull();
+      assertThat(result.auth0()).isEqualTo(new PurgeResult.Auth0(DOMAIN, null, 120L, 120L, 0L, 0L, null));
+      assertThat(ids).allSatisfy(id -> assertThat(tenant.deleteRequests(id)).isEqualTo(1));
+      assertThat(tenant.userCount()).as("the other rows' users stay").isEqualTo(30);
+      assertThat(tenant.rateLimited()).as("requests over the limit").isZero();
+      assertThat(tenant.mostConcurrent()).as("deletes in flight at once").isGreaterThan(1);
+    }
+  }
+
+  @Test
+  void selectiveDeletesByEmailCountAnAddressNoUserHasAsAlreadyDeleted() {
+    List<FakeAuth0.User> users = fake.addUsers(40, DB_CONNECTION, T0, Duration.ofMinutes(1));
+    List<String> emails = new ArrayList<>(users.subList(0, 30).stream().map(FakeAuth0.User::email).toList());
+    emails.add("nobody@users.example.test");
+    Auth0UserPurge purge = purge(null);
+
+    PurgeResult.Auth0 a = purge.completeUsers(COMMITTED, emails, true).auth0();
+
+    assertThat(a).isEqualTo(new PurgeResult.Auth0(DOMAIN, null, 31L, 30L, 1L, 0L, null));
+    assertThat(fake.userCount()).isEqualTo(10);
+    assertThat(fake.mostDeletesOfOneUser()).isEqualTo(1);
+  }
+
+  @Test
+  void selectiveDeletesStopAtTheFirstFailureOrTheTimeLimitAndSayWhatRemains() {
+    List<String> ids = fake.addUsers(25, DB_CONNECTION, T0, Duration.ofMinutes(1)).stream().map(FakeAuth0.User::id).toList();
+    fake.failDeletesWith(500);
+
+    PurgeResult failed = purge(null).completeUsers(COMMITTED, ids, false);
+
+    assertThat(failed.error().failureReason()).isEqualTo(FailureReason.Auth0Incomplete);
+    assertThat(failed.error().message()).contains("up to 25 of the 25 Auth0 users", "answered 500");
+    assertThat(failed.auth0().deleted()).isZero();
+
+    fake.failDeletesWith(0);
+    Auth0UserPurge late = new Auth0UserPurge(client(), null, Duration.ZERO, clock.instant().plusSeconds(60));
+    clock.advance(Duration.ofSeconds(61));
+    PurgeResult stopped = late.completeUsers(COMMITTED, ids, false);
+
+    assertThat(stopped.error().message()).contains("--auth0-time-limit", "up to 25 of the 25");
+    assertThat(fake.userCount()).isEqualTo(25);
   }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -32,6 +33,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.zip.GZIPOutputStream;
 
 /**
  * A local stand-in for one Auth0 tenant's Management API, following its documented behaviour where
@@ -54,6 +56,17 @@ import java.util.regex.Pattern;
  *       a request finding no whole token is answered 429 and does nothing.
  *   <li>{@link #latency}: each request waits half of it before it is handled (and counted against the
  *       bucket) and half after, like a round trip to a distant tenant.
+ *   <li>{@code GET /api/v2/connections?name=…} (scope {@code read:connections}): the connection, with
+ *       its {@code con_…} id, of every connection a user belongs to.
+ *   <li>Users-export job: {@code POST /api/v2/jobs/users-exports} (scope {@code read:users};
+ *       {@code connection_id} optional, matching {@code ^con_[A-Za-z0-9]{16}$}, absent: every user;
+ *       {@code format} json or csv; {@code fields}) answers 201 with the job, status {@code pending}.
+ *       {@code GET /api/v2/jobs/{id}} answers it {@code pending}, then {@code processing} with
+ *       {@code percentage_done} and {@code time_left_seconds}, then, {@link #exportTime} after its
+ *       creation, {@code completed} with {@code location}: a signed URL (expiring {@link
+ *       #EXPORT_LINK_LIFETIME} after that answer) of a gzipped file, NDJSON for json, outside
+ *       {@code /api/v2} (Auth0 serves it from its export host): no token, no rate limit. The users are
+ *       those of the job's creation (a snapshot). Both API calls take a token of the bucket like any.
  * </ul>
  *
  * Faults and counters let tests drive and observe what a real tenant would do.
@@ -77,6 +90,12 @@ public final class FakeAuth0 implements AutoCloseable {
 
   private record Token(Set<String> scopes, Instant expires) {}
 
+  private record ExportJob(String id, String connectionId, String format, List<String> fields, List<User> users,
+      Instant created, Instant done, String createdAt, String failure) {}
+
+  /** How long a completed export's location stays valid. */
+  public static final Duration EXPORT_LINK_LIFETIME = Duration.ofMinutes(10);
+
   private final Clock clock;
   private final String domain;
   private final String clientId;
@@ -98,9 +117,16 @@ public final class FakeAuth0 implements AutoCloseable {
   private final Map<String, User> users = Collections.synchronizedMap(new LinkedHashMap<>());
   private final Map<String, Token> tokens = new ConcurrentHashMap<>();
   private final List<String> requests = Collections.synchronizedList(new ArrayList<>());
+  private final Map<String, ExportJob> exports = new ConcurrentHashMap<>();
+  private volatile Duration exportBase = Duration.ofSeconds(2);
+  private volatile Duration exportPerThousand = Duration.ofMillis(100);
+  private int exportDownloads;
+  private int downloadsWithToken;
+  private volatile int signUpsDuringExport;
+  private volatile String failNextExport;
 
   private volatile Duration tokenLifetime = Duration.ofHours(24);
-  private volatile String grantedScopes = "read:users delete:users";
+  private volatile String grantedScopes = "read:users delete:users read:connections";
   private int burst; // bucket size; 0 = unlimited
   private double refillPerMilli;
   private double bucketTokens;
@@ -235,6 +261,25 @@ public final class FakeAuth0 implements AutoCloseable {
     return this;
   }
 
+  /** A users-export job completes {@code base} plus {@code perThousandUsers} per 1000 users after its creation. */
+  public FakeAuth0 exportTime(Duration base, Duration perThousandUsers) {
+    this.exportBase = base;
+    this.exportPerThousand = perThousandUsers;
+    return this;
+  }
+
+  /** Right after the next export job took its snapshot, {@code n} users sign up (created now: missing from it). */
+  public FakeAuth0 signUpsDuringNextExport(int n) {
+    this.signUpsDuringExport = n;
+    return this;
+  }
+
+  /** The next export job ends {@code failed} with these {@code status_details}. */
+  public FakeAuth0 failNextExport(String details) {
+    this.failNextExport = details;
+    return this;
+  }
+
   /** Every delete answers {@code status} (e.g. 500) from now on; 0 restores normal deletes. */
   public FakeAuth0 failDeletesWith(int status) {
     this.failDeletesWith = status;
@@ -277,6 +322,32 @@ public final class FakeAuth0 implements AutoCloseable {
 
   public synchronized int pagingRefusals() {
     return pagingRefusals;
+  }
+
+  /** Users-export jobs created. */
+  public int exportJobs() {
+    return exports.size();
+  }
+
+  /** Export files downloaded. */
+  public synchronized int exportDownloads() {
+    return exportDownloads;
+  }
+
+  /** Export file requests that carried an Authorization header (the token must stay with the API). */
+  public synchronized int downloadsWithToken() {
+    return downloadsWithToken;
+  }
+
+  /** Requests to the Management API ({@code /api/v2/…}), 429s included. */
+  public long apiRequests() {
+    return requests().stream().filter(r -> r.contains(" /api/v2/")).count();
+  }
+
+  /** The id {@code GET /api/v2/connections} gives the connection {@code name}. */
+  public static String connectionId(String name) {
+    String hex = UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString().replace("-", "");
+    return "con_" + hex.substring(0, 16);
   }
 
   /** DELETE requests of {@code id} that were handled (not answered 429). */
@@ -340,6 +411,10 @@ public final class FakeAuth0 implements AutoCloseable {
         token(ex);
         return;
       }
+      if (path.startsWith("/user-exports/") && ex.getRequestMethod().equals("GET")) {
+        exportFile(ex, path);
+        return;
+      }
       if (!path.startsWith("/api/v2/")) {
         send(ex, 404, error(404, "Not Found", "Not Found", null));
         return;
@@ -349,6 +424,12 @@ public final class FakeAuth0 implements AutoCloseable {
       if (token == null) return;
       if (path.equals("/api/v2/users") && ex.getRequestMethod().equals("GET")) {
         if (requireScope(ex, token, "read:users")) listUsers(ex);
+      } else if (path.equals("/api/v2/connections") && ex.getRequestMethod().equals("GET")) {
+        if (requireScope(ex, token, "read:connections")) connections(ex);
+      } else if (path.equals("/api/v2/jobs/users-exports") && ex.getRequestMethod().equals("POST")) {
+        if (requireScope(ex, token, "read:users")) createExport(ex);
+      } else if (path.startsWith("/api/v2/jobs/") && ex.getRequestMethod().equals("GET")) {
+        if (requireScope(ex, token, "read:users")) job(ex, path.substring("/api/v2/jobs/".length()));
       } else if (path.startsWith("/api/v2/users/") && ex.getRequestMethod().equals("DELETE")) {
         if (requireScope(ex, token, "delete:users")) deleteUser(ex, URLDecoder.decode(
             path.substring("/api/v2/users/".length()), StandardCharsets.UTF_8));
@@ -537,6 +618,143 @@ public final class FakeAuth0 implements AutoCloseable {
     }
     pause(latency.minus(latency.dividedBy(2)));
     ex.sendResponseHeaders(204, -1);
+  }
+
+  private void connections(HttpExchange ex) throws IOException {
+    String name = query(ex.getRequestURI().getRawQuery()).get("name");
+    ArrayNode list = JSON.createArrayNode();
+    Set<String> names;
+    synchronized (users) {
+      names = new java.util.TreeSet<>(users.values().stream().map(User::connection).toList());
+    }
+    for (String n : names) {
+      if (name != null && !name.equals(n)) continue;
+      list.addObject().put("id", connectionId(n)).put("name", n).put("strategy", provider(n));
+    }
+    send(ex, 200, list);
+  }
+
+  private void createExport(HttpExchange ex) throws IOException {
+    JsonNode body = JSON.readTree(ex.getRequestBody().readAllBytes());
+    String connectionId = body.hasNonNull("connection_id") ? body.get("connection_id").asText() : null;
+    String format = body.path("format").asText("csv");
+    if (connectionId != null && !connectionId.matches("^con_[A-Za-z0-9]{16}$")) {
+      send(ex, 400, error(400, "Bad Request", "Payload validation error: 'String does not match pattern"
+          + " ^con_[A-Za-z0-9]{16}$' on property connection_id.", "invalid_body"));
+      return;
+    }
+    if (!format.equals("json") && !format.equals("csv")) {
+      send(ex, 400, error(400, "Bad Request", "Payload validation error: 'No enum match for: " + format
+          + "' on property format.", "invalid_body"));
+      return;
+    }
+    List<String> fields = new ArrayList<>();
+    body.path("fields").forEach(f -> fields.add(f.path("name").asText()));
+    if (fields.isEmpty()) fields.addAll(List.of("user_id", "email", "created_at"));
+    List<User> snapshot;
+    synchronized (users) {
+      snapshot = users.values().stream().filter(u -> connectionId == null || connectionId(u.connection())
+          .equals(connectionId)).toList();
+    }
+    if (connectionId != null && snapshot.isEmpty() && userCount() > 0) {
+      send(ex, 404, error(404, "Not Found", "The connection does not exist", "inexistent_connection"));
+      return;
+    }
+    Instant now = clock.instant();
+    Duration takes = exportBase.plus(exportPerThousand.multipliedBy(snapshot.size()).dividedBy(1000));
+    String id = "job_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+    ExportJob job = new ExportJob(id, connectionId, format, fields, snapshot, now, now.plus(takes), TIMESTAMP.format(now),
+        failNextExport);
+    failNextExport = null;
+    exports.put(id, job);
+    if (signUpsDuringExport > 0) {
+      addUsers(signUpsDuringExport, snapshot.isEmpty() ? "Username-Password-Authentication" : snapshot.get(0).connection(),
+          now, Duration.ofMillis(1));
+      signUpsDuringExport = 0;
+    }
+    ObjectNode json = jobJson(job).put("status", "pending");
+    json.put("limit", snapshot.size());
+    ArrayNode f = json.putArray("fields");
+    fields.forEach(n -> f.addObject().put("name", n));
+    send(ex, 201, json);
+  }
+
+  private ObjectNode jobJson(ExportJob job) {
+    ObjectNode json = JSON.createObjectNode().put("type", "users_export").put("id", job.id())
+        .put("created_at", job.createdAt()).put("format", job.format());
+    if (job.connectionId() != null) json.put("connection_id", job.connectionId());
+    return json;
+  }
+
+  private void job(HttpExchange ex, String id) throws IOException {
+    ExportJob job = exports.get(URLDecoder.decode(id, StandardCharsets.UTF_8));
+    if (job == null) {
+      send(ex, 404, error(404, "Not Found", "The job does not exist.", "inexistent_job"));
+      return;
+    }
+    Instant now = clock.instant();
+    ObjectNode json = jobJson(job);
+    if (!now.isBefore(job.done()) && job.failure() != null) {
+      json.put("status", "failed").put("status_details", job.failure());
+    } else if (!now.isBefore(job.done())) {
+      long expires = now.plus(EXPORT_LINK_LIFETIME).getEpochSecond();
+      json.put("status", "completed").put("location", baseUrl() + "/user-exports/" + job.id() + "/"
+          + domain.substring(0, domain.indexOf('.')) + "." + job.format() + ".gz?Expires=" + expires
+          + "&Key-Pair-Id=FAKEKEYPAIR&Signature=" + UUID.nameUUIDFromBytes((job.id() + expires).getBytes(StandardCharsets.UTF_8)));
+    } else {
+      long total = Duration.between(job.created(), job.done()).toMillis();
+      long elapsed = Duration.between(job.created(), now).toMillis();
+      json.put("status", elapsed < total / 10 ? "pending" : "processing")
+          .put("percentage_done", (int) (100 * elapsed / Math.max(1, total)))
+          .put("time_left_seconds", (Duration.between(now, job.done()).toMillis() + 999) / 1000);
+    }
+    send(ex, 200, json);
+  }
+
+  private void exportFile(HttpExchange ex, String path) throws IOException {
+    if (ex.getRequestHeaders().containsKey("Authorization")) {
+      synchronized (this) {
+        downloadsWithToken++;
+      }
+    }
+    String[] parts = path.split("/");
+    ExportJob job = parts.length == 4 ? exports.get(parts[2]) : null;
+    Map<String, String> params = query(ex.getRequestURI().getRawQuery());
+    long expires = Long.parseLong(params.getOrDefault("Expires", "0"));
+    if (job == null || clock.instant().getEpochSecond() > expires || !params.containsKey("Signature")) {
+      byte[] denied = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>AccessDenied</Code><Message>Access denied</Message></Error>"
+          .getBytes(StandardCharsets.UTF_8);
+      pause(latency.minus(latency.dividedBy(2)));
+      ex.sendResponseHeaders(403, denied.length);
+      ex.getResponseBody().write(denied);
+      return;
+    }
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (GZIPOutputStream gz = new GZIPOutputStream(bytes)) {
+      StringBuilder out = new StringBuilder();
+      if (job.format().equals("csv")) out.append(String.join(",", job.fields())).append('\n');
+      for (User u : job.users()) {
+        Map<String, String> values = Map.of("user_id", u.id(), "email", u.email(), "created_at",
+            TIMESTAMP.format(u.createdAt()));
+        if (job.format().equals("csv")) {
+          out.append(String.join(",", job.fields().stream().map(f -> values.getOrDefault(f, "")).toList())).append('\n');
+        } else {
+          ObjectNode line = JSON.createObjectNode();
+          job.fields().forEach(f -> line.put(f, values.get(f)));
+          out.append(JSON.writeValueAsString(line)).append('\n');
+        }
+      }
+      gz.write(out.toString().getBytes(StandardCharsets.UTF_8));
+    }
+    synchronized (this) {
+      exportDownloads++;
+    }
+    pause(latency.minus(latency.dividedBy(2)));
+    ex.getResponseHeaders().set("Content-Type", "application/gzip");
+    ex.sendResponseHeaders(200, bytes.size());
+    try (OutputStream out = ex.getResponseBody()) {
+      bytes.writeTo(out);
+    }
   }
 
   /** The subset of the v3 query syntax the purge uses; anything else is refused like a bad query. */
