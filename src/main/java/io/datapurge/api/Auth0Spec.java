@@ -37,7 +37,8 @@ public class Auth0Spec {
 
   @Required
   @JsonPropertyDescription("Secret with the client id and secret of a machine-to-machine application authorized"
-      + " for the Auth0 Management API with read:users and delete:users; passed to the Job as AUTH0_CLIENT_ID and"
+      + " for the Auth0 Management API with read:users and delete:users (plus read:connections with a connection on"
+      + " a large tenant, listed by the users-export job); passed to the Job as AUTH0_CLIENT_ID and"
       + " AUTH0_CLIENT_SECRET.")
   private Auth0CredentialsSecret credentialsSecret;
 
