@@ -17,12 +17,15 @@ import io.datapurge.operator.ScheduleDecision.CreateRun;
 import io.datapurge.operator.ScheduleDecision.Decision;
 import io.datapurge.operator.ScheduleDecision.DeleteRun;
 import io.datapurge.testing.ManualClock;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The schedule's rules walked with a fixed clock: no cluster, no waiting for minutes to pass. */
@@ -405,8 +408,11 @@ class ScheduleDecisionTest {
     Decision d = decide(s);
     s = after(s, d);
 
-    var retrying = ScheduleDecision.onError(s, new IllegalStateException("admission webhook denied"), 1, false, clock.instant());
-    var exhausted = ScheduleDecision.onError(s, new IllegalStateException("forbidden"), 5, true, clock.instant());
+    var retrying = ScheduleDecision.onError(s, new IllegalStateException("admission webhook denied"),
+        Optional.of(retry(0, false)), clock.instant());
+    var exhausted = ScheduleDecision.onError(s, new IllegalStateException("forbidden"), Optional.of(retry(4, true)),
+        clock.instant());
+    var noRetry = ScheduleDecision.onError(s, new IllegalStateException("forbidden"), Optional.empty(), clock.instant());
 
     assertThat(retrying.getNextScheduleTime()).isEqualTo(d.status().getNextScheduleTime());
     assertThat(retrying.condition("Ready").getStatus()).isEqualTo("False");
@@ -414,6 +420,22 @@ class ScheduleDecisionTest {
     assertThat(retrying.condition("Ready").getMessage()).contains("admission webhook denied", "attempt 1, retrying");
     assertThat(retrying.condition("Stalled").getStatus()).isEqualTo("False");
     assertThat(exhausted.condition("Ready").getMessage()).contains("no retries left");
+    assertThat(noRetry.condition("Ready").getMessage()).contains("no retries left");
+  }
+
+  /** JOSDK's retry state: {@code attempts} so far (the failed one not counted), and whether it was the last. */
+  static RetryInfo retry(int attempts, boolean last) {
+    return new RetryInfo() {
+      @Override
+      public int getAttemptCount() {
+        return attempts;
+      }
+
+      @Override
+      public boolean isLastAttempt() {
+        return last;
+      }
+    };
   }
 
   @Test
@@ -427,5 +449,64 @@ class ScheduleDecisionTest {
 
     assertThat(created(d)).hasSize(1);
     assertThat(d.status().getActive()).doesNotContain(foreign.getMetadata().getName());
+  }
+
+  @Test
+  void aCancelledRunIsDeletedInTheForegroundSoTheTickWaitsForItsPodAndHistoryInTheBackground() {
+    assertThat(new DeleteRun("reset-nightly-1", true).propagation()).isEqualTo(DeletionPropagation.FOREGROUND);
+    assertThat(new DeleteRun("reset-nightly-1", false).propagation()).isEqualTo(DeletionPropagation.BACKGROUND);
+  }
+
+  @Test
+  void theRequeueIsJustAfterTheNextTickAndNeverZero() {
+    UserDataPurgeSchedule s = schedule("* * * * *", "2026-12-01T12:00:30Z");
+    assertThat(decide(s).requeueMillis()).contains(15_000L + ScheduleDecision.AFTER_TICK.toMillis());
+
+    Decision due = new Decision(null, List.of(), List.of(), Optional.of(Duration.ofNanos(10)), List.of(), Optional.empty());
+    assertThat(due.requeueMillis()).contains(1L);
+    s.getSpec().setSuspend(true);
+    assertThat(decide(s).requeueMillis()).as("suspended: only a change wakes it").isEmpty();
+  }
+
+  @Test
+  void activeRunsTheCacheDoesNotShowAreReadFromTheApi() {
+    UserDataPurgeSchedule s = schedule("* * * * *", "2026-12-01T11:00:00Z");
+    UserDataPurge seen = run(s, "2026-12-01T11:58:00Z", Phase.Running);
+    s.setStatus(new UserDataPurgeScheduleStatus());
+    s.getStatus().setActive(List.of(seen.getMetadata().getName(), "reset-nightly-29935439"));
+
+    assertThat(ScheduleDecision.unseenActive(s.getStatus(), List.of(seen))).containsExactly("reset-nightly-29935439");
+    assertThat(ScheduleDecision.unseenActive(s.getStatus(), List.of())).hasSize(2);
+    assertThat(ScheduleDecision.unseenActive(null, List.of())).isEmpty();
+    s.getStatus().setActive(null);
+    assertThat(ScheduleDecision.unseenActive(s.getStatus(), List.of(seen))).isEmpty();
+  }
+
+  @Test
+  void theStatusWriteCarriesOnlyNameNamespaceAndStatusSoItOwnsNoSpecField() {
+    UserDataPurgeSchedule s = schedule("* * * * *", "2026-12-01T11:00:00Z");
+    Decision d = decide(s);
+
+    UserDataPurgeSchedule patch = ScheduleDecision.statusOnly(s, d.status());
+
+    assertThat(patch.getMetadata().getName()).isEqualTo("reset-nightly");
+    assertThat(patch.getMetadata().getNamespace()).isEqualTo("staging");
+    assertThat(patch.getMetadata().getUid()).isNull();
+    assertThat(patch.getMetadata().getGeneration()).isNull();
+    assertThat(patch.getSpec()).isNull();
+    assertThat(patch.getStatus()).isSameAs(d.status());
+    assertThat(ScheduleDecision.key(s)).isEqualTo("staging/reset-nightly");
+  }
+
+  @Test
+  void theSameEventOrCountOfTwoSchedulesIsAnnouncedForEach() {
+    var note = new ScheduleDecision.Note(true, "SkippedConcurrencyForbid", "Tick 2026-12-01T12:01:00Z came while …");
+    var outcome = new ScheduleDecision.Outcome("created", "reset-nightly-29935441");
+
+    assertThat(note.key("uid-a")).isEqualTo(new ScheduleDecision.Note(true, note.reason(), note.message()).key("uid-a"))
+        .isNotEqualTo(note.key("uid-b"))
+        .isNotEqualTo(new ScheduleDecision.Note(true, note.reason(), "Tick 2026-12-01T12:02:00Z came while …").key("uid-a"));
+    assertThat(outcome.key("uid-a")).isNotEqualTo(outcome.key("uid-b"))
+        .isNotEqualTo(new ScheduleDecision.Outcome("succeeded", outcome.subject()).key("uid-a"));
   }
 }
