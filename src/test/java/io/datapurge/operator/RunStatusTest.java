@@ -265,6 +265,18 @@ class RunStatusTest {
     assertThat(status.getReason()).isEqualTo("ResultMissing");
   }
 
+  @Test
+  void aResultIsFinalOnlyFromAContainerThatExitedZeroWithoutAnErrorOtherwiseTheJobDecides() {
+    UserDataPurge resource = Resources.purge("reset", "pyfactor", "pyfactor");
+    assertThat(RunStatus.of(resource, RunMode.Purge, job(null, null), List.of(terminated(0, PURGE_RESULT))).getPhase())
+        .isEqualTo(Phase.Succeeded);
+    assertThat(RunStatus.of(resource, RunMode.Purge, job(null, null), List.of(terminated(2, PURGE_RESULT))).getPhase())
+        .as("exit code 2: wait for the Job").isEqualTo(Phase.Running);
+    String error = "{\"committed\":false,\"error\":{\"reason\":\"LockTimeout\",\"message\":\"locked\"}}";
+    assertThat(RunStatus.of(resource, RunMode.Purge, job(null, null), List.of(terminated(0, error))).getPhase())
+        .as("an error in the result: wait for the Job").isEqualTo(Phase.Running);
+  }
+
   static Job job(String condition, String reason) {
     var builder = new JobBuilder().withNewMetadata().withName("reset-plan-0123456789")
         .withCreationTimestamp("2026-11-26T05:00:00Z").endMetadata()
