@@ -65,6 +65,14 @@ class IdleHeapTest {
     }
   }
 
+  @Test
+  void theCheckNeverKeepsTheOperatorFromExiting() {
+    try (IdleHeap heap = IdleHeap.start(java.time.Duration.ofMinutes(5))) {
+      assertThat(Thread.getAllStackTraces().keySet()).filteredOn(t -> t.getName().equals("idle-heap"))
+          .isNotEmpty().allMatch(Thread::isDaemon);
+    }
+  }
+
   static long collections() {
     return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
         .mapToLong(gc -> Math.max(0, gc.getCollectionCount())).sum();

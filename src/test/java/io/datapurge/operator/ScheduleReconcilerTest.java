@@ -176,6 +176,22 @@ class ScheduleReconcilerTest {
   }
 
   @Test
+  void aStatusWriteThatFailsOnceDoesNotRepeatTheEventOrTheCount() {
+    server.expect().patch().withPath("/apis/datapurge.io/v1alpha1/namespaces/" + NS + "/userdatapurgeschedules/" + NAME
+        + "/status").andReturn(500, Map.of("kind", "Status", "code", 500, "message", "etcdserver: leader changed")).once();
+    UserDataPurgeSchedule s = apply(null);
+    createRun(s, tick.minus(Duration.ofHours(1)), Phase.Running, true);
+    tickIn(Duration.ofSeconds(-1)); // the tick passed a second ago: the first reconcile skips it
+    startOperator(new GenericRetry().setMaxAttempts(3).setInitialInterval(50).setIntervalMultiplier(1));
+
+    UserDataPurgeScheduleStatus skipped = awaitStatus(st -> st.getLastSkip() != null
+        && "Scheduling".equals(st.condition("Ready").getReason()));
+    assertThat(skipped.getLastSkip().getReason()).isEqualTo("ConcurrencyForbid");
+    assertThat(eventReasons()).containsExactly("SkippedConcurrencyForbid");
+    assertThat(counted("skipped_concurrency_forbid")).isEqualTo(1.0);
+  }
+
+  @Test
   void replaceDeletesTheWorkingRunThenCreatesTheTicksRun() {
     UserDataPurgeSchedule s = apply(spec -> spec.getSpec().setConcurrencyPolicy(ConcurrencyPolicy.Replace));
     UserDataPurge working = createRun(s, tick.minus(Duration.ofHours(1)), Phase.Running, true);
