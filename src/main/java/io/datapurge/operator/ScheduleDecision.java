@@ -12,8 +12,10 @@ import io.datapurge.api.UserDataPurgeScheduleStatus;
 import io.datapurge.api.UserDataPurgeSpec;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -58,22 +60,68 @@ final class ScheduleDecision {
   record CreateRun(UserDataPurge run) implements Action {}
 
   /** Delete a run: {@code cancel} (Replace: foreground, the Job and pod go first) or pruned history. */
-  record DeleteRun(String name, boolean cancel) implements Action {}
+  record DeleteRun(String name, boolean cancel) implements Action {
+    /** A cancelled run is gone only once its Job and pod are (the tick waits for that); history goes in the background. */
+    DeletionPropagation propagation() {
+      return cancel ? DeletionPropagation.FOREGROUND : DeletionPropagation.BACKGROUND;
+    }
+  }
 
   /** An Event on the schedule. */
-  record Note(boolean warning, String reason, String message) {}
+  record Note(boolean warning, String reason, String message) {
+    /** The same Event of the same schedule (its uid) is recorded once, however often it is decided. */
+    String key(String uid) {
+      return uid + "/" + reason + "/" + message;
+    }
+  }
 
   /** One count of datapurge_schedule_runs_total; {@code subject} (a run or a tick) makes it countable once. */
-  record Outcome(String outcome, String subject) {}
+  record Outcome(String outcome, String subject) {
+    String key(String uid) {
+      return uid + "/" + outcome + "/" + subject;
+    }
+  }
 
   /**
    * {@code status} null when unchanged; {@code wakeAfter} empty when only a change wakes the schedule;
    * {@code outcomes}: what to count (runs created, finished, replaced; ticks skipped).
    */
   record Decision(UserDataPurgeScheduleStatus status, List<Action> actions, List<Note> notes,
-      Optional<Duration> wakeAfter, List<Outcome> outcomes, Optional<Instant> next) {}
+      Optional<Duration> wakeAfter, List<Outcome> outcomes, Optional<Instant> next) {
+
+    /** The requeue JOSDK is asked for, in milliseconds: at least 1, as a tick due now still needs a reconcile. */
+    Optional<Long> requeueMillis() {
+      return wakeAfter.map(d -> Math.max(1, d.toMillis()));
+    }
+  }
 
   private ScheduleDecision() {}
+
+  /** The metrics' {@code schedule} tag: namespace/name. */
+  static String key(UserDataPurgeSchedule schedule) {
+    return schedule.getMetadata().getNamespace() + "/" + schedule.getMetadata().getName();
+  }
+
+  /**
+   * The runs the last status lists as active that the informer's cache does not show (yet): a run created
+   * moments ago may be missing there; the reconciler reads these from the API before deciding.
+   */
+  static List<String> unseenActive(UserDataPurgeScheduleStatus previous, Collection<UserDataPurge> cached) {
+    if (previous == null || previous.getActive() == null) {
+      return List.of();
+    }
+    return previous.getActive().stream()
+        .filter(name -> cached.stream().noneMatch(r -> name.equals(r.getMetadata().getName()))).toList();
+  }
+
+  /** What the status write sends: a fresh object with only name, namespace and status (server-side apply owns nothing else). */
+  static UserDataPurgeSchedule statusOnly(UserDataPurgeSchedule schedule, UserDataPurgeScheduleStatus status) {
+    UserDataPurgeSchedule fresh = new UserDataPurgeSchedule();
+    fresh.setMetadata(new ObjectMetaBuilder().withName(schedule.getMetadata().getName())
+        .withNamespace(schedule.getMetadata().getNamespace()).build());
+    fresh.setStatus(status);
+    return fresh;
+  }
 
   /** The run of the tick {@code tick}: {@code <schedule>-<minutes since the epoch>} (at most 63 + 9 characters). */
   static String runName(String schedule, Instant tick) {
@@ -179,19 +227,20 @@ final class ScheduleDecision {
 
   /**
    * The status after a failed reconcile (e.g. the API refused the run): what the schedule showed, with
-   * Ready False, reason ReconcileError, and whether JOSDK retries ({@code attempt} from 1, null: no retry).
+   * Ready False, reason ReconcileError, and whether JOSDK retries ({@code retry}: the attempts so far,
+   * empty when no retry is configured).
    */
-  static UserDataPurgeScheduleStatus onError(UserDataPurgeSchedule schedule, Exception e, Integer attempt,
-      boolean lastAttempt, Instant now) {
+  static UserDataPurgeScheduleStatus onError(UserDataPurgeSchedule schedule, Exception e, Optional<RetryInfo> retry,
+      Instant now) {
     UserDataPurgeScheduleStatus previous = schedule.getStatus();
     UserDataPurgeScheduleStatus next = previous == null ? new UserDataPurgeScheduleStatus()
         : JSON.convertValue(previous, UserDataPurgeScheduleStatus.class);
     long generation = schedule.getMetadata().getGeneration() == null ? 0 : schedule.getMetadata().getGeneration();
     next.setObservedGeneration(generation);
-    String retry = attempt != null && !lastAttempt ? "attempt " + attempt + ", retrying"
-        : "no retries left: the next change to the schedule or its runs, or the next tick, tries again";
+    String retrying = retry.filter(r -> !r.isLastAttempt()).map(r -> "attempt " + (r.getAttemptCount() + 1) + ", retrying")
+        .orElse("no retries left: the next change to the schedule or its runs, or the next tick, tries again");
     conditions(next, previous, generation, false, "ReconcileError",
-        "The operator could not reconcile: " + e.getMessage() + " (" + retry + ")", false, now);
+        "The operator could not reconcile: " + e.getMessage() + " (" + retrying + ")", false, now);
     return next;
   }
 

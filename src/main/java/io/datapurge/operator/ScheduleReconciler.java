@@ -6,8 +6,6 @@ import io.datapurge.api.UserDataPurgeScheduleStatus;
 import io.datapurge.operator.ScheduleDecision.CreateRun;
 import io.datapurge.operator.ScheduleDecision.Decision;
 import io.datapurge.operator.ScheduleDecision.DeleteRun;
-import io.fabric8.kubernetes.api.model.DeletionPropagation;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -23,9 +21,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import java.net.HttpURLConnection;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,16 +39,7 @@ public class ScheduleReconciler implements Reconciler<UserDataPurgeSchedule> {
 
   private final ScheduleMetrics metrics;
   private final Clock clock;
-  /**
-   * Events and counts already announced: a reconcile on a status read from the cache before our last
-   * write would decide the same skip or the same finished run again; each is announced once.
-   */
-  private final Map<String, Boolean> announced = new LinkedHashMap<>(64, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-      return size() > 10_000;
-    }
-  };
+  private final Announced announced = new Announced(10_000);
 
   public ScheduleReconciler(ScheduleMetrics metrics) {
     this(metrics, Clock.systemUTC());
@@ -79,58 +66,59 @@ public class ScheduleReconciler implements Reconciler<UserDataPurgeSchedule> {
       Context<UserDataPurgeSchedule> context) {
     KubernetesClient client = context.getClient();
     String namespace = schedule.getMetadata().getNamespace();
-    String key = namespace + "/" + schedule.getMetadata().getName();
     List<UserDataPurge> runs = new ArrayList<>(context.getSecondaryResources(UserDataPurge.class));
-    // A run created moments ago may not be in the cache yet: the status names it, the API knows it.
-    UserDataPurgeScheduleStatus previous = schedule.getStatus();
-    if (previous != null && previous.getActive() != null) {
-      previous.getActive().stream()
-          .filter(name -> runs.stream().noneMatch(r -> name.equals(r.getMetadata().getName())))
-          .map(name -> client.resources(UserDataPurge.class).inNamespace(namespace).withName(name).get())
-          .filter(Objects::nonNull).forEach(runs::add);
-    }
+    ScheduleDecision.unseenActive(schedule.getStatus(), runs).stream()
+        .map(name -> client.resources(UserDataPurge.class).inNamespace(namespace).withName(name).get())
+        .filter(Objects::nonNull).forEach(runs::add);
 
     Decision decision = ScheduleDecision.decide(schedule, runs, clock.instant());
     for (var action : decision.actions()) {
       if (action instanceof DeleteRun delete) {
         LOG.info(delete.cancel() ? "Cancelling run {} (Replace)" : "Deleting run {} beyond the history limit", delete.name());
         client.resources(UserDataPurge.class).inNamespace(namespace).withName(delete.name())
-            .withPropagationPolicy(delete.cancel() ? DeletionPropagation.FOREGROUND : DeletionPropagation.BACKGROUND)
-            .delete();
+            .withPropagationPolicy(delete.propagation()).delete();
       } else if (action instanceof CreateRun create) {
         create(client, create.run());
       }
     }
     String uid = schedule.getMetadata().getUid();
-    decision.notes().stream().filter(note -> firstTime(uid + "/" + note.reason() + "/" + note.message()))
+    decision.notes().stream().filter(note -> announced.firstTime(note.key(uid)))
         .forEach(note -> PhaseEvents.event(client, schedule, note.warning(), note.reason(), note.message(), clock.instant()));
-    decision.outcomes().stream().filter(o -> firstTime(uid + "/" + o.outcome() + "/" + o.subject()))
-        .forEach(o -> metrics.count(key, o.outcome()));
-    metrics.nextTick(key, decision.next());
+    decision.outcomes().stream().filter(o -> announced.firstTime(o.key(uid)))
+        .forEach(o -> metrics.count(ScheduleDecision.key(schedule), o.outcome()));
+    metrics.nextTick(ScheduleDecision.key(schedule), decision.next());
 
     if (decision.status() != null) {
-      // Read our own write: the next reconcile (a run's event may come at once) must not decide on the
-      // status as it was before this one, or it would write an older lastRun or active list back.
-      PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(schedule, statusOnly(schedule, decision.status()), context);
+      writeStatus(schedule, decision.status(), context);
     }
     UpdateControl<UserDataPurgeSchedule> control = UpdateControl.noUpdate();
-    decision.wakeAfter().ifPresent(d -> control.rescheduleAfter(Math.max(1, d.toMillis())));
+    decision.requeueMillis().ifPresent(control::rescheduleAfter);
     return control;
   }
 
-  private boolean firstTime(String key) {
-    synchronized (announced) {
-      return announced.put(key, Boolean.TRUE) == null;
+  /**
+   * Read our own write: the next reconcile (a run's event may come at once) must not decide on the status
+   * as it was before this one, or it would write an older lastRun or active list back. Server-side apply
+   * as shipped; where the operator is configured without SSA (the mock API server's tier), a JSON patch
+   * from the status the API holds to ours, which is what the apply amounts to for the status we own.
+   */
+  private static void writeStatus(UserDataPurgeSchedule schedule, UserDataPurgeScheduleStatus status,
+      Context<UserDataPurgeSchedule> context) {
+    if (context.getControllerConfiguration().getConfigurationService().useSSAToPatchPrimaryResource()) {
+      PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(schedule, ScheduleDecision.statusOnly(schedule, status), context);
+    } else {
+      PrimaryUpdateAndCacheUtils.patchStatusAndCacheResource(schedule, context, s -> {
+        s.setStatus(status);
+        return s;
+      });
     }
   }
 
   @Override
   public ErrorStatusUpdateControl<UserDataPurgeSchedule> updateErrorStatus(UserDataPurgeSchedule schedule,
       Context<UserDataPurgeSchedule> context, Exception e) {
-    var retry = context.getRetryInfo();
-    return ErrorStatusUpdateControl.patchStatus(statusOnly(schedule, ScheduleDecision.onError(schedule, e,
-        retry.map(r -> r.getAttemptCount() + 1).orElse(null), retry.map(r -> r.isLastAttempt()).orElse(false),
-        clock.instant())));
+    return ErrorStatusUpdateControl.patchStatus(ScheduleDecision.statusOnly(schedule,
+        ScheduleDecision.onError(schedule, e, context.getRetryInfo(), clock.instant())));
   }
 
   /** The name is the tick's: a 409 means this tick's run exists (a retry, a restart), never a second run. */
@@ -144,14 +132,5 @@ public class ScheduleReconciler implements Reconciler<UserDataPurgeSchedule> {
       }
       LOG.info("Run {} already exists; not created again", run.getMetadata().getName());
     }
-  }
-
-  /** A fresh object with only name, namespace and status: server-side apply owns nothing else. */
-  private static UserDataPurgeSchedule statusOnly(UserDataPurgeSchedule schedule, UserDataPurgeScheduleStatus status) {
-    UserDataPurgeSchedule fresh = new UserDataPurgeSchedule();
-    fresh.setMetadata(new ObjectMetaBuilder().withName(schedule.getMetadata().getName())
-        .withNamespace(schedule.getMetadata().getNamespace()).build());
-    fresh.setStatus(status);
-    return fresh;
   }
 }

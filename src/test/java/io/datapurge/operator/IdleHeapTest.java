@@ -33,4 +33,56 @@ class IdleHeapTest {
   void zeroTurnsItOff() {
     assertThat(IdleHeap.start(java.time.Duration.ZERO)).isNull();
   }
+
+  @Test
+  void exactlyTheMinimumUnusedIsWorthItOneByteLessIsNot() {
+    long committed = 140 * MB;
+    assertThat(IdleHeap.shouldTrim(new Sample(40, committed, 0), new Sample(40, committed,
+        committed - IdleHeap.MIN_UNUSED_BYTES), -1)).isTrue();
+    assertThat(IdleHeap.shouldTrim(new Sample(40, committed, 0), new Sample(40, committed,
+        committed - IdleHeap.MIN_UNUSED_BYTES + 1), -1)).isFalse();
+  }
+
+  @Test
+  void oneCollectionOfWorkSinceTheLastTrimIsEnough() {
+    assertThat(IdleHeap.shouldTrim(new Sample(42, 140 * MB, 60 * MB), new Sample(42, 140 * MB, 60 * MB), 41)).isTrue();
+  }
+
+  @Test
+  void aRunningCheckTrimsAnIdleHeapWithAFullCollectionOnceAndNotAgainWhileIdle() {
+    byte[][] garbage = new byte[64][];
+    for (int i = 0; i < garbage.length; i++) {
+      garbage[i] = new byte[1 << 20]; // grows the committed heap, as a busy reconcile does
+    }
+    garbage = null;
+    long collectionsBefore = collections();
+    try (IdleHeap heap = IdleHeap.start(java.time.Duration.ofMillis(50))) {
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> heap.trims() >= 1);
+      assertThat(collections()).as("the trim is a collection").isGreaterThan(collectionsBefore);
+      int trims = heap.trims();
+      sleep(500); // ten idle checks
+      assertThat(heap.trims()).as("idle since the trim").isEqualTo(trims);
+    }
+  }
+
+  @Test
+  void theCheckNeverKeepsTheOperatorFromExiting() {
+    try (IdleHeap heap = IdleHeap.start(java.time.Duration.ofMinutes(5))) {
+      assertThat(Thread.getAllStackTraces().keySet()).filteredOn(t -> t.getName().equals("idle-heap"))
+          .isNotEmpty().allMatch(Thread::isDaemon);
+    }
+  }
+
+  static long collections() {
+    return java.lang.management.ManagementFactory.getGarbageCollectorMXBeans().stream()
+        .mapToLong(gc -> Math.max(0, gc.getCollectionCount())).sum();
+  }
+
+  static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
 }

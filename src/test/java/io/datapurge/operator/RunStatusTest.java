@@ -219,6 +219,77 @@ class RunStatusTest {
     assertThat(blocked.condition("Ready").getStatus()).isEqualTo("False");
   }
 
+  @Test
+  void aPlanInProgressIsADryRunAndAPurgeInProgressIsNot() {
+    UserDataPurgeStatus planning = RunStatus.of(Resources.purge("reset", "pyfactor", null), RunMode.Plan,
+        job(null, null), List.of());
+    assertThat(planning.getPhase()).isEqualTo(Phase.Planning);
+    assertThat(planning.getDryRun()).isTrue();
+    UserDataPurgeStatus running = RunStatus.of(Resources.purge("reset", "pyfactor", "pyfactor"), RunMode.Purge,
+        job(null, null), List.of());
+    assertThat(running.getPhase()).isEqualTo(Phase.Running);
+    assertThat(running.getDryRun()).isFalse();
+  }
+
+  @Test
+  void aPurgeThatKeepsRowsCountsOnlyTheDeletedOnes() {
+    String kept = """
+        {"database":"pyfactor","strategy":"delete","dryRun":false,"committed":true,
+         "tables":[{"table":"public.auth_user","role":"root","before":1200,"after":40}],
+         "totals":{"before":1240,"after":40,"deleted":1200},"durationMs":80}""";
+    UserDataPurgeStatus status = RunStatus.of(Resources.purge("reset", "pyfactor", "pyfactor"), RunMode.Purge,
+        job("Complete", null), List.of(terminated(0, kept)));
+    assertThat(status.getPhase()).isEqualTo(Phase.Succeeded);
+    assertThat(status.getReason()).isNull();
+    assertThat(status.getMessage()).startsWith("Purged pyfactor: 1200 rows deleted from 1 tables (1240 before, 40 after).");
+  }
+
+  @Test
+  void aPlanWithAPredicateSaysHowManyOfTheRowsWouldGo() {
+    String where = """
+        {"database":"pyfactor","strategy":"delete","dryRun":true,"committed":false,
+         "tables":[{"table":"public.auth_user","role":"root","before":1200,"after":1200,"deleted":30}],
+         "totals":{"before":1240,"after":1240,"deleted":40},"durationMs":35}""";
+    UserDataPurgeStatus status = RunStatus.of(Resources.purge("reset", "pyfactor", null), RunMode.Plan,
+        job("Complete", null), List.of(terminated(0, where)));
+    assertThat(status.getMessage()).startsWith("Plan for pyfactor: 40 of 1240 rows in 1 tables would be deleted.");
+
+    String all = where.replace("\"deleted\":40", "\"deleted\":1240");
+    assertThat(RunStatus.of(Resources.purge("reset", "pyfactor", null), RunMode.Plan, job("Complete", null),
+        List.of(terminated(0, all))).getMessage()).startsWith("Plan for pyfactor: 1240 rows in 1 tables");
+
+    String noTotals = """
+        {"database":"pyfactor","strategy":"delete","dryRun":true,"committed":false,"tables":[],"durationMs":3}""";
+    assertThat(RunStatus.of(Resources.purge("reset", "pyfactor", null), RunMode.Plan, job("Complete", null),
+        List.of(terminated(0, noTotals))).getMessage()).startsWith("Plan for pyfactor: 0 rows in 0 tables would be deleted.");
+  }
+
+  @Test
+  void theEndedPodDecidesEvenWhenAnotherPodOfTheJobIsListedFirst() {
+    Pod pending = new PodBuilder().withNewMetadata().withName("reset-purge-0123456789-zzzzz").endMetadata()
+        .withNewStatus().withPhase("Pending").endStatus().build();
+    Pod noStatus = new PodBuilder().withNewMetadata().withName("reset-purge-0123456789-yyyyy").endMetadata().build();
+    Pod ended = new PodBuilder(terminated(0, "")).editStatus().withPhase("Succeeded").endStatus().build();
+
+    UserDataPurgeStatus status = RunStatus.of(Resources.purge("reset", "pyfactor", "pyfactor"), RunMode.Purge,
+        job(null, null), List.of(noStatus, pending, ended));
+
+    assertThat(status.getPhase()).isEqualTo(Phase.Failed);
+    assertThat(status.getReason()).isEqualTo("ResultMissing");
+  }
+
+  @Test
+  void aResultIsFinalOnlyFromAContainerThatExitedZeroWithoutAnErrorOtherwiseTheJobDecides() {
+    UserDataPurge resource = Resources.purge("reset", "pyfactor", "pyfactor");
+    assertThat(RunStatus.of(resource, RunMode.Purge, job(null, null), List.of(terminated(0, PURGE_RESULT))).getPhase())
+        .isEqualTo(Phase.Succeeded);
+    assertThat(RunStatus.of(resource, RunMode.Purge, job(null, null), List.of(terminated(2, PURGE_RESULT))).getPhase())
+        .as("exit code 2: wait for the Job").isEqualTo(Phase.Running);
+    String error = "{\"committed\":false,\"error\":{\"reason\":\"LockTimeout\",\"message\":\"locked\"}}";
+    assertThat(RunStatus.of(resource, RunMode.Purge, job(null, null), List.of(terminated(0, error))).getPhase())
+        .as("an error in the result: wait for the Job").isEqualTo(Phase.Running);
+  }
+
   static Job job(String condition, String reason) {
     var builder = new JobBuilder().withNewMetadata().withName("reset-plan-0123456789")
         .withCreationTimestamp("2026-11-26T05:00:00Z").endMetadata()

@@ -17,12 +17,15 @@ import io.datapurge.operator.ScheduleDecision.CreateRun;
 import io.datapurge.operator.ScheduleDecision.Decision;
 import io.datapurge.operator.ScheduleDecision.DeleteRun;
 import io.datapurge.testing.ManualClock;
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The schedule's rules walked with a fixed clock: no cluster, no waiting for minutes to pass. */
@@ -405,8 +408,11 @@ class ScheduleDecisionTest {
     Decision d = decide(s);
     s = after(s, d);
 
-    var retrying = ScheduleDecision.onError(s, new IllegalStateException("admission webhook denied"), 1, false, clock.instant());
-    var exhausted = ScheduleDecision.onError(s, new IllegalStateException("forbidden"), 5, true, clock.instant());
+    var retrying = ScheduleDecision.onError(s, new IllegalStateException("admission webhook denied"),
+        Optional.of(retry(0, false)), clock.instant());
+    var exhausted = ScheduleDecision.onError(s, new IllegalStateException("forbidden"), Optional.of(retry(4, true)),
+        clock.instant());
+    var noRetry = ScheduleDecision.onError(s, new IllegalStateException("forbidden"), Optional.empty(), clock.instant());
 
     assertThat(retrying.getNextScheduleTime()).isEqualTo(d.status().getNextScheduleTime());
     assertThat(retrying.condition("Ready").getStatus()).isEqualTo("False");
@@ -414,6 +420,22 @@ class ScheduleDecisionTest {
     assertThat(retrying.condition("Ready").getMessage()).contains("admission webhook denied", "attempt 1, retrying");
     assertThat(retrying.condition("Stalled").getStatus()).isEqualTo("False");
     assertThat(exhausted.condition("Ready").getMessage()).contains("no retries left");
+    assertThat(noRetry.condition("Ready").getMessage()).contains("no retries left");
+  }
+
+  /** JOSDK's retry state: {@code attempts} so far (the failed one not counted), and whether it was the last. */
+  static RetryInfo retry(int attempts, boolean last) {
+    return new RetryInfo() {
+      @Override
+      public int getAttemptCount() {
+        return attempts;
+      }
+
+      @Override
+      public boolean isLastAttempt() {
+        return last;
+      }
+    };
   }
 
   @Test
@@ -427,5 +449,226 @@ class ScheduleDecisionTest {
 
     assertThat(created(d)).hasSize(1);
     assertThat(d.status().getActive()).doesNotContain(foreign.getMetadata().getName());
+  }
+
+  @Test
+  void aCancelledRunIsDeletedInTheForegroundSoTheTickWaitsForItsPodAndHistoryInTheBackground() {
+    assertThat(new DeleteRun("reset-nightly-1", true).propagation()).isEqualTo(DeletionPropagation.FOREGROUND);
+    assertThat(new DeleteRun("reset-nightly-1", false).propagation()).isEqualTo(DeletionPropagation.BACKGROUND);
+  }
+
+  @Test
+  void theRequeueIsJustAfterTheNextTickAndNeverZero() {
+    UserDataPurgeSchedule s = schedule("* * * * *", "2026-12-01T12:00:30Z");
+    assertThat(decide(s).requeueMillis()).contains(15_000L + ScheduleDecision.AFTER_TICK.toMillis());
+
+    Decision due = new Decision(null, List.of(), List.of(), Optional.of(Duration.ofNanos(10)), List.of(), Optional.empty());
+    assertThat(due.requeueMillis()).contains(1L);
+    s.getSpec().setSuspend(true);
+    assertThat(decide(s).requeueMillis()).as("suspended: only a change wakes it").isEmpty();
+  }
+
+  @Test
+  void activeRunsTheCacheDoesNotShowAreReadFromTheApi() {
+    UserDataPurgeSchedule s = schedule("* * * * *", "2026-12-01T11:00:00Z");
+    UserDataPurge seen = run(s, "2026-12-01T11:58:00Z", Phase.Running);
+    s.setStatus(new UserDataPurgeScheduleStatus());
+    s.getStatus().setActive(List.of(seen.getMetadata().getName(), "reset-nightly-29935439"));
+
+    assertThat(ScheduleDecision.unseenActive(s.getStatus(), List.of(seen))).containsExactly("reset-nightly-29935439");
+    assertThat(ScheduleDecision.unseenActive(s.getStatus(), List.of())).hasSize(2);
+    assertThat(ScheduleDecision.unseenActive(null, List.of())).isEmpty();
+    s.getStatus().setActive(null);
+    assertThat(ScheduleDecision.unseenActive(s.getStatus(), List.of(seen))).isEmpty();
+  }
+
+  @Test
+  void theStatusWriteCarriesOnlyNameNamespaceAndStatusSoItOwnsNoSpecField() {
+    UserDataPurgeSchedule s = schedule("* * * * *", "2026-12-01T11:00:00Z");
+    Decision d = decide(s);
+
+    UserDataPurgeSchedule patch = ScheduleDecision.statusOnly(s, d.status());
+
+    assertThat(patch.getMetadata().getName()).isEqualTo("reset-nightly");
+    assertThat(patch.getMetadata().getNamespace()).isEqualTo("staging");
+    assertThat(patch.getMetadata().getUid()).isNull();
+    assertThat(patch.getMetadata().getGeneration()).isNull();
+    assertThat(patch.getSpec()).isNull();
+    assertThat(patch.getStatus()).isSameAs(d.status());
+    assertThat(ScheduleDecision.key(s)).isEqualTo("staging/reset-nightly");
+  }
+
+  @Test
+  void theSameEventOrCountOfTwoSchedulesIsAnnouncedForEach() {
+    var note = new ScheduleDecision.Note(true, "SkippedConcurrencyForbid", "Tick 2026-12-01T12:01:00Z came while …");
+    var outcome = new ScheduleDecision.Outcome("created", "reset-nightly-29935441");
+
+    assertThat(note.key("uid-a")).isEqualTo(new ScheduleDecision.Note(true, note.reason(), note.message()).key("uid-a"))
+        .isNotEqualTo(note.key("uid-b"))
+        .isNotEqualTo(new ScheduleDecision.Note(true, note.reason(), "Tick 2026-12-01T12:02:00Z came while …").key("uid-a"));
+    assertThat(outcome.key("uid-a")).isNotEqualTo(outcome.key("uid-b"))
+        .isNotEqualTo(new ScheduleDecision.Outcome("succeeded", outcome.subject()).key("uid-a"));
+  }
+
+  @Test
+  void aSkipStaysShownAndIsNotAnnouncedAgainOnTheNextReconcile() {
+    UserDataPurgeSchedule s = schedule("0 * * * *", "2026-11-01T00:00:00Z");
+    s.getSpec().setStartingDeadlineSeconds(600L);
+    clock.advance(Duration.ofMinutes(20));
+    Decision skipped = decide(s);
+
+    Decision again = decide(after(s, skipped));
+
+    assertThat(again.status()).as("nothing new to write").isNull();
+    assertThat(again.notes()).isEmpty();
+    assertThat(again.outcomes()).isEmpty();
+    assertThat(s.getStatus().getLastSkip().getReason()).isEqualTo("MissedDeadline");
+  }
+
+  @Test
+  void theSkipMessageSaysWhetherTheTickPassedWhileSuspendedOrBeforeASpecChange() {
+    UserDataPurgeSchedule suspended = schedule("* * * * *", "2026-12-01T11:00:00Z");
+    suspended.getSpec().setSuspend(true);
+    UserDataPurgeSchedule resumed = after(suspended, decide(suspended));
+    resumed.getSpec().setSuspend(false);
+    resumed.getMetadata().setGeneration(2L);
+    clock.advance(Duration.ofMinutes(2));
+    assertThat(decide(resumed).status().getLastSkip().getMessage()).contains("passed while spec.suspend was true");
+
+    UserDataPurgeSchedule changed = schedule("* * * * *", "2026-12-01T11:00:00Z");
+    changed = after(changed, decide(changed));
+    changed.getMetadata().setGeneration(2L);
+    clock.advance(Duration.ofMinutes(2));
+    assertThat(decide(changed).status().getLastSkip().getMessage())
+        .contains("passed before the spec change was seen").doesNotContain("suspend");
+  }
+
+  @Test
+  void aScheduleWithNoFutureTickIsStalledAndNeverWakesByItself() {
+    Decision d = decide(schedule("0 0 30 2 *", "2026-11-01T00:00:00Z")); // 30 February
+
+    assertThat(d.status().getNextScheduleTime()).isNull();
+    assertThat(d.wakeAfter()).isEmpty();
+    assertThat(d.status().condition("Ready").getStatus()).isEqualTo("False");
+    assertThat(d.status().condition("Ready").getReason()).isEqualTo("NoFutureTick");
+    assertThat(d.status().condition("Stalled").getStatus()).isEqualTo("True");
+    assertThat(d.status().condition("Stalled").getReason()).isEqualTo("NoFutureTick");
+    assertThat(d.status().condition("Stalled").getMessage()).contains("'0 0 30 2 *' has no tick in the future");
+  }
+
+  @Test
+  void theReadyMessageNamesTheNextTickAndItsTimeZone() {
+    assertThat(decide(schedule("0 3 * * *", "2026-11-01T00:00:00Z")).status().condition("Ready").getMessage())
+        .isEqualTo("Next tick at 2026-12-02T03:00:00Z (UTC)");
+    UserDataPurgeSchedule berlin = schedule("0 3 * * *", "2026-11-01T00:00:00Z");
+    berlin.getSpec().setTimeZone("Europe/Berlin");
+    Decision d = decide(berlin);
+    assertThat(d.status().condition("Ready").getMessage()).isEqualTo("Next tick at 2026-12-02T02:00:00Z (Europe/Berlin)");
+    assertThat(d.status().condition("Stalled").getReason()).isEqualTo("Scheduling");
+    assertThat(d.status().condition("Stalled").getMessage()).isEmpty();
+
+    berlin.getSpec().setTimeZone("Mars/Olympus");
+    assertThat(decide(berlin).status().condition("Stalled").getMessage()).isNotEmpty()
+        .isEqualTo(decide(berlin).status().condition("Ready").getMessage());
+  }
+
+  @Test
+  void aConditionKeepsItsTransitionTimeUntilItsStatusChanges() {
+    UserDataPurgeSchedule s = schedule("* * * * *", "2026-12-01T11:00:00Z");
+    s = after(s, decide(s));
+    String since = s.getStatus().condition("Ready").getLastTransitionTime();
+    assertThat(since).isEqualTo("2026-12-01T12:00:45Z");
+
+    clock.advance(Duration.ofMinutes(5));
+    s = after(s, decide(s));
+    assertThat(s.getStatus().condition("Ready").getLastTransitionTime()).as("still True").isEqualTo(since);
+
+    s.getSpec().setSuspend(true);
+    s.getMetadata().setGeneration(2L);
+    s = after(s, decide(s));
+    assertThat(s.getStatus().condition("Ready").getLastTransitionTime()).as("still True: Suspended").isEqualTo(since);
+    assertThat(s.getStatus().condition("Stalled").getLastTransitionTime()).isEqualTo(since);
+
+    s.getSpec().setTimeZone("Mars/Olympus");
+    clock.advance(Duration.ofMinutes(1));
+    s = after(s, decide(s));
+    assertThat(s.getStatus().condition("Ready").getLastTransitionTime()).as("now False").isEqualTo("2026-12-01T12:06:45Z");
+
+    s.getStatus().condition("Stalled").setLastTransitionTime(null); // written by hand, or by an older operator
+    clock.advance(Duration.ofMinutes(1));
+    assertThat(decide(s).status().condition("Stalled").getLastTransitionTime()).isEqualTo("2026-12-01T12:07:45Z");
+  }
+
+  @Test
+  void anErrorStatusShowsTheGenerationItWasFor() {
+    UserDataPurgeSchedule s = schedule("* * * * *", "2026-12-01T11:00:00Z");
+    s = after(s, decide(s));
+    s.getMetadata().setGeneration(2L);
+
+    var status = ScheduleDecision.onError(s, new IllegalStateException("forbidden"), Optional.empty(), clock.instant());
+    assertThat(status.getObservedGeneration()).isEqualTo(2L);
+    assertThat(status.condition("Ready").getObservedGeneration()).isEqualTo(2L);
+    assertThat(s.getStatus().getObservedGeneration()).as("the schedule's own status is not changed").isEqualTo(1L);
+
+    s.getMetadata().setGeneration(null);
+    assertThat(ScheduleDecision.onError(s, new IllegalStateException("x"), Optional.empty(), clock.instant())
+        .getObservedGeneration()).isZero();
+  }
+
+  @Test
+  void unsetHistoryLimitsKeepThreeSuccessfulRunsAndOneFailed() {
+    UserDataPurgeSchedule s = schedule("0 * * * *", "2026-11-01T00:00:00Z");
+    s.getSpec().setSuccessfulRunsHistoryLimit(null);
+    s.getSpec().setFailedRunsHistoryLimit(null);
+    List<UserDataPurge> owned = new ArrayList<>();
+    for (int h = 1; h <= 4; h++) {
+      owned.add(run(s, "2026-12-01T0" + h + ":00:00Z", Phase.Succeeded));
+    }
+    owned.add(run(s, "2026-12-01T05:00:00Z", Phase.Failed));
+    owned.add(run(s, "2026-12-01T06:00:00Z", Phase.Failed));
+
+    assertThat(ScheduleDecision.prune(owned, s.getSpec())).extracting(DeleteRun::name)
+        .containsExactly(owned.get(0).getMetadata().getName(), owned.get(4).getMetadata().getName());
+  }
+
+  @Test
+  void aRunWithoutTheScheduledTimeAnnotationIsPlacedByItsName() {
+    UserDataPurgeSchedule s = schedule("0 3 * * *", "2026-11-01T00:00:00Z");
+    UserDataPurge run = run(s, "2026-12-01T03:00:00Z", Phase.Succeeded);
+    run.getMetadata().setAnnotations(null);
+    assertThat(ScheduleDecision.scheduledTime(run)).isEqualTo(Instant.parse("2026-12-01T03:00:00Z"));
+    run.getMetadata().setAnnotations(java.util.Map.of("other", "x"));
+    assertThat(ScheduleDecision.scheduledTime(run)).isEqualTo(Instant.parse("2026-12-01T03:00:00Z"));
+
+    run.getMetadata().setName("reset-nightly-manual");
+    assertThat(ScheduleDecision.scheduledTime(run)).as("not a tick's name: oldest").isEqualTo(Instant.EPOCH);
+  }
+
+  @Test
+  void aTickTheStatusRecordsIsNotRunAgainAfterItsRunWasDeleted() {
+    UserDataPurgeSchedule s = schedule("* * * * *", "2026-12-01T11:00:00Z");
+    clock.advance(Duration.ofMillis(15_100)); // 12:01:00.1
+    Decision created = decide(s);
+    assertThat(created(created)).hasSize(1);
+
+    clock.advance(Duration.ofSeconds(20));
+    Decision afterDelete = decide(after(s, created)); // the run was deleted by hand; no run exists
+
+    assertThat(created(afterDelete)).isEmpty();
+    assertThat(afterDelete.status() == null ? s.getStatus().getLastScheduleTime()
+        : afterDelete.status().getLastScheduleTime()).isEqualTo("2026-12-01T12:01:00Z");
+  }
+
+  @Test
+  void aTickTheStatusRecordsAsSkippedIsNotRunOnceTheBlockingRunIsGone() {
+    UserDataPurgeSchedule s = schedule("* * * * *", "2026-12-01T11:00:00Z");
+    UserDataPurge working = run(s, "2026-12-01T11:59:00Z", Phase.Running);
+    clock.advance(Duration.ofSeconds(20)); // 12:01:05
+    Decision skipped = decide(s, working);
+    assertThat(skipped.status().getLastSkip().getScheduledTime()).isEqualTo("2026-12-01T12:01:00Z");
+    s = after(s, skipped);
+    s.getStatus().setLastScheduleTime(null); // as a status written before any run
+
+    assertThat(created(decide(s))).as("the working run was deleted: the skipped tick stays skipped").isEmpty();
   }
 }

@@ -108,6 +108,30 @@ class SeedJobAndStatusTest {
   }
 
   @Test
+  void aPodThatEndedBeforeItsContainerStartedIsNoLongerWaitingForTheConfigMap() {
+    UserDataPurge resource = withSeed("pyfactor", new SeedSource("seed-admin", "admin.sql"));
+    Pod stopped = new PodBuilder(creating()).editStatus().withPhase("Failed").endStatus().build(); // at the deadline
+    assertThat(RunStatus.of(resource, RunMode.Purge, RunStatusTest.job(null, null), List.of(stopped), List.of(
+        failedMount("MountVolume.SetUp failed for volume \"seed\" : configmap \"seed-admin\" not found"))).getReason())
+        .isNull();
+  }
+
+  @Test
+  void aMountFailureNamingNoEntryOfSpecSeedIsStillShown() {
+    UserDataPurge resource = withSeed("pyfactor", new SeedSource("seed-admin", "admin.sql"),
+        new SeedSource("golden", "admin.sql"));
+    String message = "MountVolume.SetUp failed for volume \"seed\" : configmap references non-existent config key: admin.sql";
+    UserDataPurgeStatus status = RunStatus.of(resource, RunMode.Purge, RunStatusTest.job(null, null), List.of(creating()),
+        List.of(failedMount(message)));
+    assertThat(status.getReason()).as("two entries have that key: which one is unknown").isEqualTo("ConfigMapNotFound");
+    assertThat(status.getMessage()).contains("a ConfigMap of spec.seed (" + message + ")");
+
+    assertThat(RunStatus.of(resource, RunMode.Purge, RunStatusTest.job(null, null), List.of(creating()),
+        List.of(failedMount("MountVolume.SetUp failed for volume \"kube-api-access\" : timed out"))).getReason())
+        .as("not about a ConfigMap").isNull();
+  }
+
+  @Test
   void aSeededPurgeShowsSeededRowsPerTableAndInTheTotals() {
     String result = """
         {"database":"pyfactor","strategy":"delete","dryRun":false,"committed":true,
