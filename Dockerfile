@@ -26,7 +26,7 @@ COPY --from=build /src/target/user-data-purge.jar /app/user-data-purge.jar
 COPY src/main/docker/ /cds/
 RUN PGSSLROOTCERT=/etc/ssl/certs/ssl-cert-snakeoil.pem sh /cds/cds-training.sh \
         java -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData \
-        -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:MinHeapFreeRatio=20 -XX:MaxHeapFreeRatio=40 -XX:-ShrinkHeapInSteps \
+        -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:-ShrinkHeapInSteps -XX:TrimNativeHeapInterval=5000 \
         -XX:ArchiveClassesAtExit=/app/user-data-purge.jsa -Xlog:cds=off -jar /app/user-data-purge.jar \
         purge --table auth_user --confirm training --result-file /tmp/training-result.json \
     && grep -q '"committed":true' /tmp/training-result.json \
@@ -50,7 +50,8 @@ USER 65532:65532
 # hsperfdata file, so a read-only root filesystem needs no writable /tmp for the purge Pods.
 # C1 only and the serial collector: the purge is short and waits on the database, the operator is
 # mostly idle; both start faster and the idle operator keeps ~50 MB less resident (docs/performance.md).
-# Heap free ratios 20-40 % and no stepwise shrinking: a full collection returns unused heap at once, so
-# the operator's idle trim (--heap-trim-after) gives back what a busy period grew.
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:MinHeapFreeRatio=20", "-XX:MaxHeapFreeRatio=40", "-XX:-ShrinkHeapInSteps", "-XX:SharedArchiveFile=/app/user-data-purge.jsa", "-jar", "/app/user-data-purge.jar"]
+# Heap free ratios 10-20 % and no stepwise shrinking: a full collection returns unused heap at once, so
+# the operator's idle trim (--heap-trim-after) gives back what a busy period grew; glibc's free memory
+# is returned every 5 s (TrimNativeHeapInterval, OpenJDK 17.0.9+).
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20", "-XX:-ShrinkHeapInSteps", "-XX:TrimNativeHeapInterval=5000", "-XX:SharedArchiveFile=/app/user-data-purge.jsa", "-jar", "/app/user-data-purge.jar"]
 CMD ["operator"]

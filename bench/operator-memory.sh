@@ -6,6 +6,10 @@
 #   spread over NAMESPACES namespaces (bench/OperatorBench.java), wait 60 s, read VmRSS and the
 #   heap used after a full GC.
 #   bench/operator-memory.sh [RUNS] [SCALE] [NAMESPACES]        (defaults 30 100 5: 130 resources)
+#   bench/operator-memory.sh 0 500 20                            (the scale run, 500 dry runs, side by side)
+#   VARIANTS="base image notrim" FLAGS_notrim=-XX:TrimNativeHeapInterval=0 NMT=1 bench/operator-memory.sh
+# Variants: base (BASE_REF's jar and Dockerfile flags, default main), image (this tree's), and any
+# other name as image plus FLAGS_name (see below).
 # Needs: KUBECONFIG, PURGE_IMAGE or IMAGE (an image the node holds), PGHOST/PGPORT/PGUSER/PGPASSWORD
 # reachable from pods (eval "$(hack/pg.sh env)"), the jar. Output: bench/results/operator-memory-*.txt
 set -euo pipefail
@@ -26,6 +30,7 @@ cp target/user-data-purge.jar "$JAR"
 # The operator as `java -jar … operator` starts it, with a client that ignores spec fields of a newer
 # CRD on a shared cluster (bench/TolerantOperator.java); compiled here so no compiler is in the process.
 javac -cp "$JAR" -d "$WORK/bench" bench/TolerantOperator.java
+jar cf "$WORK/bench.jar" -C "$WORK/bench" . # a jar, so CDS may archive it (it refuses directories)
 OPERATORS=()
 DB=
 ALLNS=()
@@ -36,18 +41,42 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The image's ENTRYPOINT flags before this change, and now (read from the Dockerfile).
-BEFORE_FLAGS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData -XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
-AFTER_FLAGS=$(sed -n 's/^ENTRYPOINT \[\(.*\)\]/\1/p' Dockerfile | tr -d '",' | tr ' ' '\n' | grep '^-XX:' | grep -v SharedArchiveFile | tr '\n' ' ')
-# before: main's image flags, no trim; trim (called "after" in the first results): the new flags
-# and the idle trim; image: the same plus the Dockerfile's ENV (as the image ships).
-declare -A FLAGS=([before]="$BEFORE_FLAGS -XX:MaxRAM=512m" [trim]="$AFTER_FLAGS -XX:MaxRAM=512m"
-  [image]="$AFTER_FLAGS -XX:MaxRAM=512m")
-declare -A ARGS=([before]="--heap-trim-after 0" [trim]="" [image]="")
-IMAGE_ENV=$(sed -n 's/^ENV \(MALLOC_ARENA_MAX=[0-9]*\).*/\1/p' Dockerfile)
-declare -A ENVS=([before]="" [trim]="" [image]="$IMAGE_ENV")
-# Variants may be chosen: VARIANTS="before image" bench/operator-memory.sh ...
-read -r -a ORDER <<<"${VARIANTS:-before trim image}"
+# The ENTRYPOINT's JVM flags and the ENV lines of a Dockerfile (given as text).
+entry_flags() { sed -n 's/^ENTRYPOINT \[\(.*\)\]/\1/p' | tr -d '",' | tr ' ' '\n' | grep '^-XX:' | grep -v SharedArchiveFile | tr '\n' ' '; }
+image_env() { sed -n 's/^ENV \([A-Z_]*=[^ ]*\).*/\1/p' | tr '\n' ' '; }
+# base: the operator as BASE_REF ships it (its jar, its Dockerfile's flags and ENV; default: main);
+# image: this tree's jar, flags and ENV. Any other variant NAME is this tree's image plus the flags in
+# FLAGS_NAME (later -XX flags win), e.g. FLAGS_ratio="-XX:MaxHeapFreeRatio=20"; ENV_NAME adds
+# environment; ARGS_NAME operator arguments; JAR_NAME=base runs the base jar instead; TRAIN_NAME=1 first
+# trains a CDS archive of the operator itself (-XX:ArchiveClassesAtExit, 3 confirmed purges, SIGTERM)
+# and runs the variant with it.
+BASE_REF=${BASE_REF:-main}
+BASE_JAR=$WORK/base/target/user-data-purge.jar
+mkdir -p "$WORK/base"
+git archive "$BASE_REF" | tar -x -C "$WORK/base"
+(cd "$WORK/base" && mvn -B -ntp -o -q package -DskipTests)
+BASE_REV=$(git rev-parse --short "$BASE_REF")
+declare -A FLAGS=([base]="$(git show "$BASE_REF:Dockerfile" | entry_flags) -XX:MaxRAM=512m"
+  [image]="$(entry_flags <Dockerfile) -XX:MaxRAM=512m")
+declare -A ENVS=([base]="$(git show "$BASE_REF:Dockerfile" | image_env)" [image]="$(image_env <Dockerfile)")
+declare -A ARGS=([base]="" [image]="")
+declare -A JARS=([base]="$BASE_JAR" [image]="$JAR")
+declare -A TRAIN=()
+# Variants may be chosen: VARIANTS="base image ratio" bench/operator-memory.sh ...
+read -r -a ORDER <<<"${VARIANTS:-base image}"
+for v in "${ORDER[@]}"; do
+  [ -n "${FLAGS[$v]+x}" ] && continue
+  f=FLAGS_$v e=ENV_$v a=ARGS_$v j=JAR_$v
+  FLAGS[$v]="${FLAGS[image]} ${!f:-}"
+  ENVS[$v]="${ENVS[image]} ${!e:-}"
+  ARGS[$v]="${!a:-}"
+  JARS[$v]=$JAR
+  [ "${!j:-}" = base ] && JARS[$v]=$BASE_JAR
+  t=TRAIN_$v
+  TRAIN[$v]=${!t:-}
+done
+# NMT=1: native memory tracking in every variant, its summary printed when idle (costs a few MB).
+[ -z "${NMT:-}" ] || for v in "${ORDER[@]}"; do FLAGS[$v]="${FLAGS[$v]} -XX:NativeMemoryTracking=summary"; done
 
 DB=operator_bench_${STAMP,,}
 psql -qX -d postgres -c "create database $DB" >/dev/null
@@ -62,7 +91,7 @@ heap_committed() { # pid: Java heap committed now, MB
 }
 
 {
-  echo "command: bench/operator-memory.sh $RUNS $SCALE $NAMESPACES (VARIANTS=${ORDER[*]})"
+  echo "command: bench/operator-memory.sh $RUNS $SCALE $NAMESPACES (VARIANTS=${ORDER[*]}; base: $BASE_REF = $BASE_REV)"
   echo "operator memory benchmark, $(date -u +%FT%TZ): shared cluster, pods: $PURGE_IMAGE"
   echo "machine: $(nproc) cores, load average at start $(cut -d' ' -f1-3 /proc/loadavg); $(java -version 2>&1 | head -1)"
 } | tee "$OUT"
@@ -81,15 +110,33 @@ for v in "${ORDER[@]}"; do
       --from-literal=password="$PGPASSWORD" >/dev/null
   done
   PORT=$((PORT + 1))
+  if [ -n "${TRAIN[$v]:-}" ]; then
+    tprefix="perf-mem-$v-train-$STAMP-"; tprefix=${tprefix,,}; tns=${tprefix}00
+    ALLNS+=("$tns")
+    kubectl create namespace "$tns" >/dev/null
+    kubectl -n "$tns" create secret generic pg-purge --from-literal=username="$PGUSER" \
+      --from-literal=password="$PGPASSWORD" >/dev/null
+    # shellcheck disable=SC2086
+    env ${ENVS[$v]} java ${FLAGS[$v]} -XX:ArchiveClassesAtExit="$WORK/$v.jsa" -Xlog:cds=off -cp "${JARS[$v]}:$WORK/bench.jar" \
+      TolerantOperator --purge-image "$PURGE_IMAGE" --http-port "$PORT" --namespaces "$tns" >"$WORK/train-$v.log" 2>&1 &
+    tpid=$!
+    for _ in $(seq 600); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+    BENCH_NS_PREFIX=$tprefix java -cp "$JAR" bench/OperatorBench.java latency 3 1 \
+      "http://127.0.0.1:$PORT/metrics" "$PGHOST" "$PGPORT" "$DB" >"$WORK/train-$v.bench" 2>&1
+    kill "$tpid"; wait "$tpid" 2>/dev/null || true
+    echo "trained $v.jsa: $(du -m "$WORK/$v.jsa" | cut -f1) MB" | tee -a "$OUT"
+    FLAGS[$v]="${FLAGS[$v]} -XX:SharedArchiveFile=$WORK/$v.jsa"
+    PORT=$((PORT + 1))
+  fi
   # shellcheck disable=SC2086
-  env ${ENVS[$v]} java ${FLAGS[$v]} -cp "$JAR:$WORK/bench" TolerantOperator --purge-image "$PURGE_IMAGE" --http-port "$PORT" \
+  env ${ENVS[$v]} java ${FLAGS[$v]} -cp "${JARS[$v]}:$WORK/bench.jar" TolerantOperator --purge-image "$PURGE_IMAGE" --http-port "$PORT" \
     --namespaces "$(IFS=,; echo "${nslist[*]}")" ${ARGS[$v]} >"$WORK/operator-$v.log" 2>&1 &
   pid=$!
   OPERATORS+=("$pid")
   for _ in $(seq 600); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
   ready=no
   curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && ready=yes
-  { echo; echo "== $v: ${ENVS[$v]:+env ${ENVS[$v]}, }flags ${FLAGS[$v]} ${ARGS[$v]}"; echo "started (ready: $ready): RSS $(rss "$pid") MB"; } | tee -a "$OUT"
+  { echo; echo "== $v: jar ${JARS[$v]#"$WORK"/}, ${ENVS[$v]:+env ${ENVS[$v]}, }flags ${FLAGS[$v]} ${ARGS[$v]}"; echo "started (ready: $ready): RSS $(rss "$pid") MB"; } | tee -a "$OUT"
   [ $ready = yes ] || { tail -20 "$WORK/operator-$v.log"; exit 1; }
   if [ "$RUNS" -gt 0 ]; then
     BENCH_NS_PREFIX=$prefix java -cp "$JAR" bench/OperatorBench.java latency "$RUNS" 1 \
@@ -101,11 +148,13 @@ for v in "${ORDER[@]}"; do
   busy_rss=$(rss "$pid")
   echo "right after the runs: RSS $busy_rss MB, heap committed $(heap_committed "$pid") MB" | tee -a "$OUT"
   sleep 60
-  idle_rss=$(rss "$pid"); committed=$(heap_committed "$pid")
+  idle_rss=$(rss "$pid"); committed=$(heap_committed "$pid"); threads=$(awk '/^Threads/ {print $2}' "/proc/$pid/status")
+  { echo "idle: $threads threads; $(awk '/^(Rss|Anonymous|Shared_Clean|Private_Clean):/ {printf "%s %.0f MB  ", $1, $2/1024}' "/proc/$pid/smaps_rollup")"
+    [ -z "${NMT:-}" ] || jcmd "$pid" VM.native_memory summary scale=MB | grep -E '^(Total| *-)' ; } | tee -a "$OUT"
   live=$(heap_after_gc "$pid")
   echo "60 s later (idle): RSS $idle_rss MB, heap committed $committed MB; heap used after a full GC $live MB" | tee -a "$OUT"
-  SUMMARY[$v]="$(printf '%-7s idle RSS %4s MB  (right after the runs %4s MB)  heap committed %4s MB, live %3s MB' \
-    "$v" "$idle_rss" "$busy_rss" "$committed" "$live")"
+  SUMMARY[$v]="$(printf '%-10s idle RSS %4s MB  (right after the runs %4s MB)  heap committed %4s MB, live %3s MB, %3s threads' \
+    "$v" "$idle_rss" "$busy_rss" "$committed" "$live" "$threads")"
   kill "$pid"; wait "$pid" 2>/dev/null || true
 done
 {

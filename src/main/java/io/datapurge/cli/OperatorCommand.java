@@ -9,6 +9,7 @@ import io.datapurge.operator.IdleHeap;
 import io.datapurge.operator.OperatorSettings;
 import io.datapurge.operator.PurgeMetrics;
 import io.datapurge.operator.PurgeReconciler;
+import io.datapurge.operator.ReconcilerPool;
 import io.datapurge.operator.ScheduleMetrics;
 import io.datapurge.operator.ScheduleReconciler;
 import io.datapurge.purge.PurgeRequest;
@@ -163,6 +164,7 @@ public final class OperatorCommand implements Callable<Integer> {
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)
           .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
+          .withExecutorService(ReconcilerPool.create(ReconcilerPool.THREADS, ReconcilerPool.IDLE))
           .withReconciliationTerminationTimeout(Duration.ofSeconds(20));
       if (leaderElection) {
         // JOSDK would System.exit on any end of leadership, also when we stop on purpose.

@@ -25,8 +25,9 @@ class IdleHeapTest {
   }
 
   @Test
-  void littleUnusedHeapIsNotWorthAFullCollection() {
-    assertThat(IdleHeap.shouldTrim(new Sample(40, 60 * MB, 50 * MB), new Sample(40, 60 * MB, 50 * MB), -1)).isFalse();
+  void aHeapThatLooksFullIsTrimmedToo() {
+    // "used" counts garbage not yet collected: 45 of 57 MB used, 26 MB of it live (bench/operator-memory.sh).
+    assertThat(IdleHeap.shouldTrim(new Sample(40, 57 * MB, 45 * MB), new Sample(40, 57 * MB, 45 * MB), -1)).isTrue();
   }
 
   @Test
