@@ -227,12 +227,12 @@ public final class PurgeExecutor {
 
   private static void remove(Connection connection, PurgeStatements.Removal removal, Map<Table, Long> reported)
       throws SQLException {
+    if (removal.keyDdl()) {
+      keyDdl(connection, removal.sql());
+      return;
+    }
     log.debug("{}", removal.sql());
     try (Statement st = connection.createStatement()) {
-      if (removal.keyDdl()) {
-        keyDdl(connection, removal.sql());
-        return;
-      }
       if (removal.query()) {
         try (ResultSet rs = st.executeQuery(removal.sql())) {
           rs.next();
