@@ -47,6 +47,25 @@ class PurgeCommandTest {
   }
 
   @Test
+  void aCommandLineBuildsOnlyTheSubcommandItNamesAndHelpListsThemAll() {
+    assertThat(Main.commandLine("purge", "--dry-run").getSubcommands()).containsOnlyKeys("purge");
+    assertThat(Main.commandLine("operator").getSubcommands()).containsOnlyKeys("operator");
+    assertThat(Main.commandLine("--help").getSubcommands().keySet()).containsExactly("operator", "purge", "restore");
+    assertThat(Main.commandLine("purg").getSubcommands().keySet()).containsExactly("operator", "purge", "restore");
+
+    String[] args = {"purge", "--table", "auth_user", "--strategy", "TRUNCATE"};
+    CommandLine purge = Main.commandLine(args);
+    purge.parseArgs(args);
+    assertThat(((PurgeCommand) purge.getSubcommands().get("purge").getCommand()).request().strategy())
+        .as("settings reach the subcommand built on demand").isEqualTo(Strategy.Truncate);
+
+    StringWriter err = new StringWriter();
+    int code = Main.commandLine("purg").setErr(new PrintWriter(err)).execute("purg");
+    assertThat(code).isEqualTo(FailureReason.Usage.exitCode());
+    assertThat(err.toString()).contains("Run 'user-data-purge --help'");
+  }
+
+  @Test
   void whereSplitsAtTheFirstEqualsSignAndRefusesWhatIsNotTablePredicate() {
     CommandLine main = Main.commandLine();
     main.parseArgs("purge", "--table", "auth_user", "--where", "auth_user=id = 4711", "--where", "App.\"T\"=a = 'x=y'");
