@@ -2,6 +2,7 @@ package io.datapurge.operator;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.datapurge.api.Phase;
+import io.datapurge.api.UnknownFields;
 import io.datapurge.api.UserDataPurge;
 import io.datapurge.api.UserDataPurgeSpec;
 import io.datapurge.api.UserDataPurgeStatus;
@@ -72,6 +73,11 @@ final class RunDecision {
       return actions.stream().filter(CreateJob.class::isInstance).map(a -> ((CreateJob) a).job()).findFirst();
     }
   }
+
+  static final String UNKNOWN_FIELDS = "UnknownFields";
+  /** This operator's version, as its jar's manifest says ("dev" outside the jar). */
+  static final String VERSION = Optional.ofNullable(RunDecision.class.getPackage().getImplementationVersion())
+      .orElse("dev");
 
   private final OperatorSettings settings;
 
@@ -158,8 +164,16 @@ final class RunDecision {
     return Optional.of(previous.getJobName());
   }
 
-  /** What the operator refuses before any Job exists; the schema already rejects malformed specs. */
+  /**
+   * What the operator refuses before any Job exists; the schema already rejects malformed specs. First
+   * a spec field this operator does not know: it may restrict what is deleted (a predicate, a kept
+   * table), so running without it could delete more than the user asked for.
+   */
   Optional<UserDataPurgeStatus> refusal(UserDataPurge resource) {
+    List<String> unknown = unknownSpecFields(resource);
+    if (!unknown.isEmpty()) {
+      return Optional.of(RunStatus.blocked(resource, UNKNOWN_FIELDS, unknownFieldsMessage(unknown) + " Nothing was run."));
+    }
     UserDataPurgeSpec spec = resource.getSpec();
     String db = spec.getDatabase().getName();
     if (settings.isProtected(db)) {
@@ -179,6 +193,22 @@ final class RunDecision {
           + " are listed in both spec.tables and spec.keep; remove them from one of the two."));
     }
     return Optional.empty();
+  }
+
+  /**
+   * The spec fields of the API server's object that this operator's model does not know (recorded by
+   * {@link OperatorSerialization}). Unknown status fields (written by a newer operator) are not among
+   * them: the status is this operator's own output.
+   */
+  static List<String> unknownSpecFields(UnknownFields resource) {
+    return resource.unknownFields().stream().filter(path -> path.startsWith("spec.")).toList();
+  }
+
+  /** The refusal's message: which fields, and the two ways out. */
+  static String unknownFieldsMessage(List<String> unknown) {
+    return "This operator (version " + VERSION + ") does not know " + String.join(", ", unknown)
+        + ": upgrade the operator to the version of the installed CRD, or remove the field"
+        + (unknown.size() > 1 ? "s." : ".");
   }
 
   /**

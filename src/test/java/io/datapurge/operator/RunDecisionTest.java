@@ -450,6 +450,36 @@ class RunDecisionTest {
   }
 
   @Test
+  void aSpecFieldThisOperatorDoesNotKnowIsBlockedNamingEachFieldAndCreatesNoJob() {
+    UserDataPurge resource = Resources.purge("reset", "pyfactor", "pyfactor");
+    resource.addUnknownField("spec.onlyOlderThan");
+    resource.addUnknownField("spec.database.poolSize");
+
+    Decision d = decision.decide(Observed.noJob(resource), NOW);
+
+    assertThat(d.actions()).isEmpty();
+    assertThat(d.transition()).isTrue();
+    assertThat(d.status().getPhase()).isEqualTo(Phase.Blocked);
+    assertThat(d.status().getReason()).isEqualTo("UnknownFields");
+    assertThat(d.status().getMessage()).isEqualTo("This operator (version dev) does not know spec.onlyOlderThan,"
+        + " spec.database.poolSize: upgrade the operator to the version of the installed CRD, or remove the fields."
+        + " Nothing was run.");
+    assertThat(d.status().condition("Stalled").getStatus()).isEqualTo("True");
+    assertThat(d.status().condition("Ready").getReason()).isEqualTo("UnknownFields");
+  }
+
+  @Test
+  void anUnknownFieldWinsOverEveryOtherRefusalAndOnlySpecFieldsCount() {
+    UserDataPurge resource = Resources.purge("r", "shop_prod", "pyfactor");
+    resource.addUnknownField("spec.onlyOlderThan");
+    assertThat(decision.refusal(resource).orElseThrow().getMessage())
+        .startsWith("This operator (version dev) does not know spec.onlyOlderThan: ").endsWith("remove the field. Nothing was run.");
+    UserDataPurge statusOnly = Resources.purge("r", "pyfactor", null);
+    statusOnly.addUnknownField("status.retries");
+    assertThat(decision.refusal(statusOnly)).isEmpty();
+  }
+
+  @Test
   void plainUnconfirmedOrConfirmedSpecIsAccepted() {
     assertThat(decision.refusal(Resources.purge("r", "pyfactor", null))).isEmpty();
     assertThat(decision.refusal(Resources.purge("r", "pyfactor", "pyfactor"))).isEmpty();
