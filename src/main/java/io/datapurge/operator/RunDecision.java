@@ -87,13 +87,16 @@ final class RunDecision {
 
   /**
    * A run in a final phase for the current generation is never looked at again (its Job may be gone by
-   * TTL), except a plan whose approval annotation needs an answer ({@link PlanApproval#pending}).
+   * TTL), except a plan whose approval annotation needs an answer ({@link PlanApproval#pending}), and a
+   * refusal for unknown fields that this operator knows: an older one wrote it (the CRD was upgraded
+   * first), and the upgraded operator runs the spec as it stands.
    */
   static boolean settled(UserDataPurge resource) {
     UserDataPurgeStatus previous = resource.getStatus();
     return previous != null && previous.getPhase() != null && previous.getPhase().isFinal()
         && Objects.equals(previous.getObservedGeneration(), resource.getMetadata().getGeneration())
-        && !PlanApproval.pending(resource);
+        && !PlanApproval.pending(resource)
+        && !(UNKNOWN_FIELDS.equals(previous.getReason()) && unknownSpecFields(resource).isEmpty());
   }
 
   /** The name of the Job that runs the current generation. */

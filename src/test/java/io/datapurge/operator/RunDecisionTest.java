@@ -480,6 +480,21 @@ class RunDecisionTest {
   }
 
   @Test
+  void anOperatorThatKnowsTheFieldRunsWhatAnOlderOneRefusedAndTheOlderOneLeavesItBlocked() {
+    UserDataPurge refused = Resources.purge("reset", "pyfactor", "pyfactor");
+    refused.addUnknownField("spec.onlyOlderThan");
+    refused.setStatus(decision.decide(Observed.noJob(refused), NOW).status());
+    assertThat(RunDecision.settled(refused)).as("the older operator: settled").isTrue();
+    assertThat(decision.decide(Observed.noJob(refused), NOW.plusSeconds(60))).isEqualTo(Decision.NONE);
+
+    UserDataPurge upgraded = Resources.purge("reset", "pyfactor", "pyfactor");
+    upgraded.setStatus(refused.getStatus());
+    assertThat(RunDecision.settled(upgraded)).as("the upgraded operator knows every field").isFalse();
+    Decision d = decision.decide(Observed.noJob(upgraded), NOW.plusSeconds(60));
+    assertThat(d.jobToCreate()).map(j -> j.getMetadata().getName()).contains(JobNames.of(upgraded, RunMode.Purge));
+  }
+
+  @Test
   void plainUnconfirmedOrConfirmedSpecIsAccepted() {
     assertThat(decision.refusal(Resources.purge("r", "pyfactor", null))).isEmpty();
     assertThat(decision.refusal(Resources.purge("r", "pyfactor", "pyfactor"))).isEmpty();
