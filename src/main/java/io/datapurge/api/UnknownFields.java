@@ -4,7 +4,7 @@ import java.util.List;
 
 /**
  * A resource that remembers the fields of the API server's object that this operator's model does
- * not know, as paths such as {@code spec.resetSequences}: the CRD installed in the cluster is newer
+ * not know, as paths such as {@code spec.onlyOlderThan}: the CRD installed in the cluster is newer
  * than the operator. The operator's client records them while reading
  * ({@code operator.OperatorSerialization}) where Jackson would fail the whole informer, and the
  * operator refuses a resource whose spec has one. Not part of the JSON, so not of the CRD either.
