@@ -64,10 +64,8 @@ public class OperatorBench {
 
     Config config = Config.autoConfigure(null);
     config.setUserAgent("operator-bench");
-    // Unknown fields ignored: a shared cluster may hold a newer CRD (bench/TolerantOperator.java).
-    var serialization = new io.fabric8.kubernetes.client.utils.KubernetesSerialization(
-        new com.fasterxml.jackson.databind.ObjectMapper().configure(
-            com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false), true);
+    // The operator's serialization: a resource with fields of a newer CRD is read (and shows Blocked), not fatal.
+    var serialization = new io.datapurge.operator.OperatorSerialization();
     try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config)
         .withKubernetesSerialization(serialization).build()) {
       // Only this run's resources (labelled below): other resources of a shared cluster may not even parse.

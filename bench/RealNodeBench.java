@@ -1,13 +1,11 @@
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.datapurge.api.UserDataPurge;
+import io.datapurge.operator.OperatorSerialization;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,8 +67,8 @@ public class RealNodeBench {
     Map<String, String> variants = new LinkedHashMap<>();
     for (String v : Arrays.asList(args).subList(6, args.length)) variants.put(v.split("=")[0], v.split("=")[1]);
 
-    var serialization = new KubernetesSerialization(
-        new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false), true);
+    // The operator's serialization: a resource with fields of a newer CRD is read (and shows Blocked), not fatal.
+    var serialization = new OperatorSerialization();
     try (KubernetesClient client = new KubernetesClientBuilder().withKubernetesSerialization(serialization).build()) {
       for (String ns : variants.values()) {
         client.resources(UserDataPurge.class).inNamespace(ns).inform(on(r -> {

@@ -27,10 +27,9 @@ WORK=$ROOT/target/operator-memory
 rm -rf "$WORK" && mkdir -p "$WORK"
 JAR=$WORK/user-data-purge.jar
 cp target/user-data-purge.jar "$JAR"
-# The operator as `java -jar … operator` starts it, with a client that ignores spec fields of a newer
-# CRD on a shared cluster (bench/TolerantOperator.java); compiled here so no compiler is in the process.
-javac -cp "$JAR" -d "$WORK/bench" bench/TolerantOperator.java
-jar cf "$WORK/bench.jar" -C "$WORK/bench" . # a jar, so CDS may archive it (it refuses directories)
+# This tree's CRDs: a shared cluster may hold another branch's newer ones, and the operator refuses
+# (Blocked, UnknownFields) the resources carrying fields it does not know.
+kubectl apply --server-side --force-conflicts -k crds >/dev/null
 OPERATORS=()
 DB=
 ALLNS=()
@@ -117,8 +116,8 @@ for v in "${ORDER[@]}"; do
     kubectl -n "$tns" create secret generic pg-purge --from-literal=username="$PGUSER" \
       --from-literal=password="$PGPASSWORD" >/dev/null
     # shellcheck disable=SC2086
-    env ${ENVS[$v]} java ${FLAGS[$v]} -XX:ArchiveClassesAtExit="$WORK/$v.jsa" -Xlog:cds=off -cp "${JARS[$v]}:$WORK/bench.jar" \
-      TolerantOperator --purge-image "$PURGE_IMAGE" --http-port "$PORT" --namespaces "$tns" >"$WORK/train-$v.log" 2>&1 &
+    env ${ENVS[$v]} java ${FLAGS[$v]} -XX:ArchiveClassesAtExit="$WORK/$v.jsa" -Xlog:cds=off -jar "${JARS[$v]}" \
+      operator --purge-image "$PURGE_IMAGE" --http-port "$PORT" --namespaces "$tns" >"$WORK/train-$v.log" 2>&1 &
     tpid=$!
     for _ in $(seq 600); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
     BENCH_NS_PREFIX=$tprefix java -cp "$JAR" bench/OperatorBench.java latency 3 1 \
@@ -129,7 +128,7 @@ for v in "${ORDER[@]}"; do
     PORT=$((PORT + 1))
   fi
   # shellcheck disable=SC2086
-  env ${ENVS[$v]} java ${FLAGS[$v]} -cp "${JARS[$v]}:$WORK/bench.jar" TolerantOperator --purge-image "$PURGE_IMAGE" --http-port "$PORT" \
+  env ${ENVS[$v]} java ${FLAGS[$v]} -jar "${JARS[$v]}" operator --purge-image "$PURGE_IMAGE" --http-port "$PORT" \
     --namespaces "$(IFS=,; echo "${nslist[*]}")" ${ARGS[$v]} >"$WORK/operator-$v.log" 2>&1 &
   pid=$!
   OPERATORS+=("$pid")

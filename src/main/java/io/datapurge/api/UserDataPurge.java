@@ -1,6 +1,7 @@
 package io.datapurge.api;
 
 import com.fasterxml.jackson.annotation.JsonClassDescription;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn.Type;
 import io.fabric8.kubernetes.api.model.Namespaced;
@@ -8,6 +9,8 @@ import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
 import io.fabric8.kubernetes.model.annotation.ShortNames;
 import io.fabric8.kubernetes.model.annotation.Version;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A request to reset the users of one PostgreSQL database: without {@code spec.confirm} the
@@ -31,4 +34,19 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Message", jsonPath = ".status.message", type = Type.STRING, priority = 1)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = Type.DATE)
 public class UserDataPurge extends CustomResource<UserDataPurgeSpec, UserDataPurgeStatus>
-    implements Namespaced {}
+    implements Namespaced, UnknownFields {
+
+  @JsonIgnore private List<String> unknownFields = List.of();
+
+  @Override
+  public List<String> unknownFields() {
+    return unknownFields;
+  }
+
+  @Override
+  public void addUnknownField(String path) {
+    List<String> more = new ArrayList<>(unknownFields);
+    more.add(path);
+    unknownFields = List.copyOf(more);
+  }
+}

@@ -1,6 +1,7 @@
 package io.datapurge.api;
 
 import com.fasterxml.jackson.annotation.JsonClassDescription;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn.Type;
 import io.fabric8.kubernetes.api.model.Namespaced;
@@ -8,6 +9,8 @@ import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
 import io.fabric8.kubernetes.model.annotation.ShortNames;
 import io.fabric8.kubernetes.model.annotation.Version;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Creates one {@link UserDataPurge} per tick of a cron schedule, as a CronJob creates Jobs. The
@@ -29,4 +32,19 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Next", jsonPath = ".status.nextScheduleTime", type = Type.STRING)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = Type.DATE)
 public class UserDataPurgeSchedule extends CustomResource<UserDataPurgeScheduleSpec, UserDataPurgeScheduleStatus>
-    implements Namespaced {}
+    implements Namespaced, UnknownFields {
+
+  @JsonIgnore private List<String> unknownFields = List.of();
+
+  @Override
+  public List<String> unknownFields() {
+    return unknownFields;
+  }
+
+  @Override
+  public void addUnknownField(String path) {
+    List<String> more = new ArrayList<>(unknownFields);
+    more.add(path);
+    unknownFields = List.copyOf(more);
+  }
+}

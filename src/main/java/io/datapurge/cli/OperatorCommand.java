@@ -6,6 +6,7 @@ import io.datapurge.api.UserDataPurge;
 import io.datapurge.operator.ApiRequestMetrics;
 import io.datapurge.operator.HttpEndpoints;
 import io.datapurge.operator.IdleHeap;
+import io.datapurge.operator.OperatorSerialization;
 import io.datapurge.operator.OperatorSettings;
 import io.datapurge.operator.PurgeMetrics;
 import io.datapurge.operator.PurgeReconciler;
@@ -134,9 +135,13 @@ public final class OperatorCommand implements Callable<Integer> {
     return start(countedClient(requests).build(), requests);
   }
 
-  /** The operator's client: every request it makes passes through {@code requests}. */
+  /**
+   * The operator's client: every request it makes passes through {@code requests}; a resource with
+   * fields this operator does not know is read, and refused, rather than stopping its informer.
+   */
   static KubernetesClientBuilder countedClient(ApiRequestMetrics requests) {
     return new KubernetesClientBuilder().withHttpClientFactory(new JdkHttpClientFactory())
+        .withKubernetesSerialization(new OperatorSerialization())
         .withHttpClientBuilderConsumer(b -> b.addOrReplaceInterceptor("api-requests", requests));
   }
 

@@ -2,6 +2,7 @@ package io.datapurge.operator;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.datapurge.api.Phase;
+import io.datapurge.api.UnknownFields;
 import io.datapurge.api.UserDataPurge;
 import io.datapurge.api.UserDataPurgeSpec;
 import io.datapurge.api.UserDataPurgeStatus;
@@ -73,6 +74,11 @@ final class RunDecision {
     }
   }
 
+  static final String UNKNOWN_FIELDS = "UnknownFields";
+  /** This operator's version, as its jar's manifest says ("dev" outside the jar). */
+  static final String VERSION = Optional.ofNullable(RunDecision.class.getPackage().getImplementationVersion())
+      .orElse("dev");
+
   private final OperatorSettings settings;
 
   RunDecision(OperatorSettings settings) {
@@ -81,13 +87,16 @@ final class RunDecision {
 
   /**
    * A run in a final phase for the current generation is never looked at again (its Job may be gone by
-   * TTL), except a plan whose approval annotation needs an answer ({@link PlanApproval#pending}).
+   * TTL), except a plan whose approval annotation needs an answer ({@link PlanApproval#pending}), and a
+   * refusal for unknown fields that this operator knows: an older one wrote it (the CRD was upgraded
+   * first), and the upgraded operator runs the spec as it stands.
    */
   static boolean settled(UserDataPurge resource) {
     UserDataPurgeStatus previous = resource.getStatus();
     return previous != null && previous.getPhase() != null && previous.getPhase().isFinal()
         && Objects.equals(previous.getObservedGeneration(), resource.getMetadata().getGeneration())
-        && !PlanApproval.pending(resource);
+        && !PlanApproval.pending(resource)
+        && !(UNKNOWN_FIELDS.equals(previous.getReason()) && unknownSpecFields(resource).isEmpty());
   }
 
   /** The name of the Job that runs the current generation. */
@@ -158,8 +167,16 @@ final class RunDecision {
     return Optional.of(previous.getJobName());
   }
 
-  /** What the operator refuses before any Job exists; the schema already rejects malformed specs. */
+  /**
+   * What the operator refuses before any Job exists; the schema already rejects malformed specs. First
+   * a spec field this operator does not know: it may restrict what is deleted (a predicate, a kept
+   * table), so running without it could delete more than the user asked for.
+   */
   Optional<UserDataPurgeStatus> refusal(UserDataPurge resource) {
+    List<String> unknown = unknownSpecFields(resource);
+    if (!unknown.isEmpty()) {
+      return Optional.of(RunStatus.blocked(resource, UNKNOWN_FIELDS, unknownFieldsMessage(unknown) + " Nothing was run."));
+    }
     UserDataPurgeSpec spec = resource.getSpec();
     String db = spec.getDatabase().getName();
     if (settings.isProtected(db)) {
@@ -179,6 +196,22 @@ final class RunDecision {
           + " are listed in both spec.tables and spec.keep; remove them from one of the two."));
     }
     return Optional.empty();
+  }
+
+  /**
+   * The spec fields of the API server's object that this operator's model does not know (recorded by
+   * {@link OperatorSerialization}). Unknown status fields (written by a newer operator) are not among
+   * them: the status is this operator's own output.
+   */
+  static List<String> unknownSpecFields(UnknownFields resource) {
+    return resource.unknownFields().stream().filter(path -> path.startsWith("spec.")).toList();
+  }
+
+  /** The refusal's message: which fields, and the two ways out. */
+  static String unknownFieldsMessage(List<String> unknown) {
+    return "This operator (version " + VERSION + ") does not know " + String.join(", ", unknown)
+        + ": upgrade the operator to the version of the installed CRD, or remove the field"
+        + (unknown.size() > 1 ? "s." : ".");
   }
 
   /**

@@ -33,7 +33,8 @@ import java.util.stream.Stream;
  * the time, the next status, the runs to create and delete, the Events to record and when to wake
  * up. No client and no clock: every rule is a millisecond test ({@code ScheduleDecisionTest}).
  *
- * <p>The rules, in order: an invalid schedule or time zone is Stalled (history is still pruned);
+ * <p>The rules, in order: a spec field this operator does not know is Stalled, and nothing is created
+ * or deleted; an invalid schedule or time zone is Stalled (history is still pruned);
  * finished runs beyond the history limits are deleted, oldest first, per kind; suspended, nothing
  * runs; otherwise the latest tick at or before now that was not yet handled (created, or skipped)
  * is considered, only that one (at most one catch-up, never a burst), and only if it is after the
@@ -154,6 +155,13 @@ final class ScheduleDecision {
     List<Note> notes = new ArrayList<>();
     List<Outcome> outcomes = new ArrayList<>(finishedSince(previous, owned));
 
+    List<String> unknown = RunDecision.unknownSpecFields(schedule);
+    if (!unknown.isEmpty()) {
+      // An unknown field may restrict what runs or what history is kept: nothing is created or deleted.
+      conditions(next, previous, generation, false, RunDecision.UNKNOWN_FIELDS, RunDecision.unknownFieldsMessage(unknown)
+          + " No run is created.", true, now);
+      return decision(previous, next, List.of(), notes, Optional.empty(), outcomes, Optional.empty());
+    }
     CronSchedule.Result parsed = CronSchedule.parse(spec.getSchedule(), spec.getTimeZone());
     if (parsed.invalid() != null) {
       conditions(next, previous, generation, false, parsed.invalid().reason(), parsed.invalid().message(), true, now);

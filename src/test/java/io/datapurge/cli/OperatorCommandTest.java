@@ -3,7 +3,10 @@ package io.datapurge.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.datapurge.api.UserDataPurge;
+import io.datapurge.operator.ApiRequestMetrics;
 import io.datapurge.purge.PurgeRequest;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -46,5 +49,15 @@ class OperatorCommandTest {
     assertThat(command.jobDeadline).isEqualTo(Duration.ofMinutes(5));
     assertThat(command.purgeImage).isEqualTo("img:1");
     assertThat(command.heapTrimAfter).as("0: never").isZero();
+  }
+
+  @Test
+  void theOperatorsClientReadsAResourceWithAFieldItDoesNotKnowAndRecordsIt() {
+    try (KubernetesClient client = OperatorCommand.countedClient(new ApiRequestMetrics()).build()) {
+      UserDataPurge purge = client.getKubernetesSerialization().unmarshal("{\"apiVersion\": \"datapurge.io/v1alpha1\","
+          + " \"kind\": \"UserDataPurge\", \"metadata\": {\"name\": \"r\"}, \"spec\": {\"onlyOlderThan\": \"30d\"}}",
+          UserDataPurge.class);
+      assertThat(purge.unknownFields()).containsExactly("spec.onlyOlderThan");
+    }
   }
 }

@@ -450,6 +450,51 @@ class RunDecisionTest {
   }
 
   @Test
+  void aSpecFieldThisOperatorDoesNotKnowIsBlockedNamingEachFieldAndCreatesNoJob() {
+    UserDataPurge resource = Resources.purge("reset", "pyfactor", "pyfactor");
+    resource.addUnknownField("spec.onlyOlderThan");
+    resource.addUnknownField("spec.database.poolSize");
+
+    Decision d = decision.decide(Observed.noJob(resource), NOW);
+
+    assertThat(d.actions()).isEmpty();
+    assertThat(d.transition()).isTrue();
+    assertThat(d.status().getPhase()).isEqualTo(Phase.Blocked);
+    assertThat(d.status().getReason()).isEqualTo("UnknownFields");
+    assertThat(d.status().getMessage()).isEqualTo("This operator (version dev) does not know spec.onlyOlderThan,"
+        + " spec.database.poolSize: upgrade the operator to the version of the installed CRD, or remove the fields."
+        + " Nothing was run.");
+    assertThat(d.status().condition("Stalled").getStatus()).isEqualTo("True");
+    assertThat(d.status().condition("Ready").getReason()).isEqualTo("UnknownFields");
+  }
+
+  @Test
+  void anUnknownFieldWinsOverEveryOtherRefusalAndOnlySpecFieldsCount() {
+    UserDataPurge resource = Resources.purge("r", "shop_prod", "pyfactor");
+    resource.addUnknownField("spec.onlyOlderThan");
+    assertThat(decision.refusal(resource).orElseThrow().getMessage())
+        .startsWith("This operator (version dev) does not know spec.onlyOlderThan: ").endsWith("remove the field. Nothing was run.");
+    UserDataPurge statusOnly = Resources.purge("r", "pyfactor", null);
+    statusOnly.addUnknownField("status.retries");
+    assertThat(decision.refusal(statusOnly)).isEmpty();
+  }
+
+  @Test
+  void anOperatorThatKnowsTheFieldRunsWhatAnOlderOneRefusedAndTheOlderOneLeavesItBlocked() {
+    UserDataPurge refused = Resources.purge("reset", "pyfactor", "pyfactor");
+    refused.addUnknownField("spec.onlyOlderThan");
+    refused.setStatus(decision.decide(Observed.noJob(refused), NOW).status());
+    assertThat(RunDecision.settled(refused)).as("the older operator: settled").isTrue();
+    assertThat(decision.decide(Observed.noJob(refused), NOW.plusSeconds(60))).isEqualTo(Decision.NONE);
+
+    UserDataPurge upgraded = Resources.purge("reset", "pyfactor", "pyfactor");
+    upgraded.setStatus(refused.getStatus());
+    assertThat(RunDecision.settled(upgraded)).as("the upgraded operator knows every field").isFalse();
+    Decision d = decision.decide(Observed.noJob(upgraded), NOW.plusSeconds(60));
+    assertThat(d.jobToCreate()).map(j -> j.getMetadata().getName()).contains(JobNames.of(upgraded, RunMode.Purge));
+  }
+
+  @Test
   void plainUnconfirmedOrConfirmedSpecIsAccepted() {
     assertThat(decision.refusal(Resources.purge("r", "pyfactor", null))).isEmpty();
     assertThat(decision.refusal(Resources.purge("r", "pyfactor", "pyfactor"))).isEmpty();

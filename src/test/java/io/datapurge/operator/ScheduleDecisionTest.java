@@ -365,6 +365,34 @@ class ScheduleDecisionTest {
   }
 
   @Test
+  void aSpecFieldThisOperatorDoesNotKnowIsStalledNamingItAndNeitherCreatesNorDeletesRuns() {
+    UserDataPurgeSchedule s = schedule("* * * * *", "2026-12-01T11:00:00Z");
+    s.getSpec().setSuccessfulRunsHistoryLimit(0);
+    s.addUnknownField("spec.template.spec.onlyOlderThan");
+    clock.advance(Duration.ofMillis(15_100)); // a tick is due
+
+    Decision d = decide(s, run(s, "2026-12-01T11:30:00Z", Phase.Succeeded));
+
+    assertThat(d.actions()).as("no run created, no history pruned").isEmpty();
+    assertThat(d.status().condition("Stalled").getStatus()).isEqualTo("True");
+    assertThat(d.status().condition("Ready").getStatus()).isEqualTo("False");
+    assertThat(d.status().condition("Ready").getReason()).isEqualTo("UnknownFields");
+    assertThat(d.status().condition("Ready").getMessage())
+        .isEqualTo("This operator (version dev) does not know spec.template.spec.onlyOlderThan: upgrade the operator"
+            + " to the version of the installed CRD, or remove the field. No run is created.");
+    assertThat(d.wakeAfter()).as("only a change (the field removed) wakes it").isEmpty();
+    assertThat(d.status().getNextScheduleTime()).isNull();
+  }
+
+  @Test
+  void anUnknownStatusFieldOfTheScheduleChangesNothing() {
+    UserDataPurgeSchedule s = schedule("* * * * *", "2026-12-01T11:00:00Z");
+    s.addUnknownField("status.jitterApplied");
+    clock.advance(Duration.ofMillis(15_100));
+    assertThat(created(decide(s))).hasSize(1);
+  }
+
+  @Test
   void anUnknownTimeZoneOrAnOutOfRangeFieldIsStalledAndStillPrunesHistory() {
     UserDataPurgeSchedule s = schedule("0 3 * * *", "2026-11-01T00:00:00Z");
     s.getSpec().setTimeZone("Mars/Olympus");

@@ -1,5 +1,6 @@
 package io.datapurge.testing;
 
+import io.datapurge.operator.OperatorSerialization;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
@@ -171,7 +172,8 @@ public final class ControlPlane implements ParameterResolver {
             .withOauthToken(serviceAccountToken(admin, namespace, serviceAccount))
             .withNamespace(namespace)
             .build();
-    return new KubernetesClientBuilder().withConfig(config).build();
+    // The operator's own serialization, as OperatorCommand builds its client.
+    return new KubernetesClientBuilder().withConfig(config).withKubernetesSerialization(new OperatorSerialization()).build();
   }
 
   /**
