@@ -11,11 +11,9 @@ final class JarCommandLine {
 
   static CommandLine create() {
     try {
-      Method factory = Main.class.getDeclaredMethod("commandLine");
+      Method factory = Main.class.getDeclaredMethod("commandLine", String[].class);
       factory.setAccessible(true);
-      return (CommandLine) factory.invoke(null);
-    } catch (NoSuchMethodException e) {
-      return new CommandLine(new Main()); // main() builds it inline
+      return (CommandLine) factory.invoke(null, (Object) new String[0]); // no arguments: every subcommand
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException(e);
     }
