@@ -45,12 +45,17 @@ public final class ApiRequestMetrics implements Interceptor, MeterBinder {
   private void count(HttpRequest request, String code) {
     String[] resourceAndName = resource(request.uri().getPath());
     Key key = new Key(verb(request, resourceAndName[1] != null), resourceAndName[0], code);
-    AtomicLong n = counts.computeIfAbsent(key, k -> new AtomicLong());
-    n.incrementAndGet();
-    MeterRegistry r = registry;
-    if (r != null) {
-      register(r, key, n); // idempotent: the registry returns the meter registered before
+    AtomicLong n = counts.get(key);
+    if (n == null) {
+      AtomicLong fresh = new AtomicLong();
+      n = counts.putIfAbsent(key, fresh);
+      if (n == null) { // a new series: registered once (Micrometer warns when a meter is registered again)
+        n = fresh;
+        MeterRegistry r = registry;
+        if (r != null) register(r, key, n);
+      }
     }
+    n.incrementAndGet();
   }
 
   private static void register(MeterRegistry r, Key key, AtomicLong n) {
