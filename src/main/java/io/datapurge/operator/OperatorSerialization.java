@@ -46,7 +46,11 @@ public class OperatorSerialization extends KubernetesSerialization {
     return copy;
   }
 
-  /** Skips an unknown property of (a part of) an {@link UnknownFields} resource, recording its path there. */
+  /**
+   * Skips an unknown property of (a part of) an {@link UnknownFields} resource, recording its path
+   * there; an enum value this model does not know (a newer CRD's {@code strategy}) is recorded the
+   * same way, with the value, and read as null: the resource is refused before anything reads it.
+   */
   static final class RecordUnknownFields extends DeserializationProblemHandler {
     @Override
     public boolean handleUnknownProperty(DeserializationContext ctxt, JsonParser p, JsonDeserializer<?> deserializer,
@@ -54,12 +58,25 @@ public class OperatorSerialization extends KubernetesSerialization {
       // On an object or array value the parser has already entered it: its parent holds the name.
       JsonStreamContext context = p.currentToken() != null && p.currentToken().isStructStart()
           ? p.getParsingContext().getParent() : p.getParsingContext();
+      if (!record(context, "")) return false;
+      p.skipChildren();
+      return true;
+    }
+
+    @Override
+    public Object handleWeirdStringValue(DeserializationContext ctxt, Class<?> targetType, String valueToConvert,
+        String failureMsg) {
+      return targetType.isEnum() && record(ctxt.getParser().getParsingContext(), " (value \"" + valueToConvert + "\")")
+          ? null : NOT_HANDLED;
+    }
+
+    /** Records the path of {@code context}'s current value on the resource it is part of, if any. */
+    private static boolean record(JsonStreamContext context, String suffix) {
       Deque<String> path = new ArrayDeque<>();
       for (JsonStreamContext c = context; c != null && !c.inRoot(); c = c.getParent()) {
         path.addFirst(c.inArray() ? "[" + c.getCurrentIndex() + "]" : "." + c.getCurrentName());
         if (c.getCurrentValue() instanceof UnknownFields resource) {
-          p.skipChildren();
-          resource.addUnknownField(String.join("", path).substring(1));
+          resource.addUnknownField(String.join("", path).substring(1) + suffix);
           return true;
         }
       }

@@ -9,6 +9,7 @@ import io.datapurge.api.Phase;
 import io.datapurge.api.UserDataPurge;
 import io.datapurge.api.UserDataPurgeSchedule;
 import io.datapurge.api.UserDataPurgeSpec;
+import io.datapurge.api.UserDataPurgeStatus;
 import io.fabric8.kubernetes.api.model.DefaultKubernetesResourceList;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.WatchEvent;
@@ -52,6 +53,18 @@ class OperatorSerializationTest {
     assertThat(spec.getConfirm()).isEqualTo("pyfactor");
     assertThat(spec.getSeed()).extracting("key").containsExactly("a.sql", "b.sql");
     assertThat(purge.getStatus().getPhase()).isEqualTo(Phase.Pending);
+  }
+
+  @Test
+  void anEnumValueThisModelDoesNotKnowIsRecordedWithItsValueAndTheResourceIsRefused() {
+    UserDataPurge purge = json.unmarshal(purge("reset", ", \"strategy\": \"Partition\""), UserDataPurge.class);
+
+    assertThat(purge.unknownFields()).containsExactly("spec.strategy (value \"Partition\")");
+    UserDataPurgeStatus refused = new RunDecision(Resources.SETTINGS).refusal(purge).orElseThrow();
+    assertThat(refused.getReason()).isEqualTo("UnknownFields");
+    assertThat(refused.getMessage()).startsWith("This operator (version dev) does not know spec.strategy (value \"Partition\"): ");
+    assertThat(json.unmarshal(purge("reset", ", \"strategy\": \"Truncate\""), UserDataPurge.class).unknownFields())
+        .isEmpty();
   }
 
   @Test
