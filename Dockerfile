@@ -26,7 +26,7 @@ COPY --from=build /src/target/user-data-purge.jar /app/user-data-purge.jar
 COPY src/main/docker/ /cds/
 RUN PGSSLROOTCERT=/etc/ssl/certs/ssl-cert-snakeoil.pem sh /cds/cds-training.sh \
         java -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData \
-        -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:-ShrinkHeapInSteps -XX:TrimNativeHeapInterval=5000 \
+        -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:-ShrinkHeapInSteps -XX:TrimNativeHeapInterval=5000 -XX:NewSize=8m -XX:MaxNewSize=8m -XX:CompileThresholdScaling=5 \
         -XX:ArchiveClassesAtExit=/app/user-data-purge.jsa -Xlog:cds=off -jar /app/user-data-purge.jar \
         purge --table auth_user --confirm training --result-file /tmp/training-result.json \
     && grep -q '"committed":true' /tmp/training-result.json \
@@ -53,5 +53,8 @@ USER 65532:65532
 # Heap free ratios 10-20 % and no stepwise shrinking: a full collection returns unused heap at once, so
 # the operator's idle trim (--heap-trim-after) gives back what a busy period grew; glibc's free memory
 # is returned every 5 s (TrimNativeHeapInterval, OpenJDK 17.0.9+).
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20", "-XX:-ShrinkHeapInSteps", "-XX:TrimNativeHeapInterval=5000", "-XX:SharedArchiveFile=/app/user-data-purge.jsa", "-jar", "/app/user-data-purge.jar"]
+# A young generation of 8 MB (the serial collector otherwise sizes it from the old one and never gives
+# it back) and compile thresholds x5 (C1 compiles ~40 % fewer methods: 16 -> 10 MB of code): the idle
+# operator keeps ~14 MB less resident; the purge's start is unchanged (docs/performance.md §9).
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20", "-XX:-ShrinkHeapInSteps", "-XX:TrimNativeHeapInterval=5000", "-XX:NewSize=8m", "-XX:MaxNewSize=8m", "-XX:CompileThresholdScaling=5", "-XX:SharedArchiveFile=/app/user-data-purge.jsa", "-jar", "/app/user-data-purge.jar"]
 CMD ["operator"]

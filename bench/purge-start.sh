@@ -1,77 +1,77 @@
 #!/usr/bin/env bash
-# Purge container start: process start to the first SQL statement the server receives, with and
-# without the image's AppCDS archive, interleaved so load from other work hits every variant alike.
-#   bench/purge-start.sh [REPS]        (default 10 runs of each variant; medians and p90)
-# Needs the jar (mvn -o -q package -DskipTests) and hack/pg.sh (PGPORT picks the server).
-# How: the server logs every statement of one database (log_statement=all, prefix with %n = Unix
-# epoch in ms and %a = application name); each run gets its own --run-id, which the purge puts in its
-# application_name; the script notes the epoch (ns) just before exec'ing java. The same clock serves
-# both (one machine). "first SQL" = first statement logged for that run; "exit" = process end.
-# The archives are trained as the Dockerfile does (a purge that cannot connect, exit 4) and, for
-# comparison, by a dry run against a real database (loads the query path as well).
+# Purge container start, as the image runs it, before and after a change, interleaved so load from
+# other work hits both alike: process start to the first SQL statement the server receives, and to
+# the process's exit (a dry run of the CDS training schema: plan, exact counts, result file).
+#   bench/purge-start.sh [REPS]        (default 15 runs of each variant; medians and p90)
+# Variants: base = BASE_REF's jar and its Dockerfile's ENTRYPOINT flags (default: main), image = this
+# tree's; each with its own AppCDS archive trained as the Dockerfile trains it (a real confirmed purge
+# of src/main/docker/cds-training.sql on this server).
+# Needs hack/pg.sh (PGPORT picks the server). How: the server logs every statement of the database
+# (log_statement=all, prefix %n = Unix epoch in ms, %a = application name); each run gets its own
+# --run-id, which the purge puts in its application_name; the script notes the epoch (ns) just
+# before exec'ing java. One machine, one clock.
 set -euo pipefail
-REPS=${1:-10}
+REPS=${1:-15}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 eval "$(hack/pg.sh up | grep '^export')"
 export PGSSLMODE=disable
-JAR=${PURGE_JAR:-$ROOT/target/user-data-purge.jar}
-[ -f "$JAR" ] || mvn -o -q package -DskipTests
+BASE_REF=${BASE_REF:-main}
 DB=purge_start
 WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT=$ROOT/bench/results/purge-start-$STAMP.txt
 LOG=$ROOT/target/pg/server.log
+
+# The ENTRYPOINT's JVM flags of a Dockerfile (given as text), without the archive and the jar.
+entry_flags() { sed -n 's/^ENTRYPOINT \[\(.*\)\]$/\1/p' | tr -d '"' | tr ',' '\n' | sed 's/^ *//' \
+  | grep '^-XX:' | grep -v SharedArchiveFile | xargs; }
+mkdir -p "$WORK/base" "$WORK/image"
+mkdir -p "$WORK/base/src" && git archive "$BASE_REF" | tar -x -C "$WORK/base/src"
+(cd "$WORK/base/src" && mvn -B -ntp -o -q package -DskipTests)
+cp "$WORK/base/src/target/user-data-purge.jar" "$WORK/base/user-data-purge.jar"
+[ -f target/user-data-purge.jar ] || mvn -B -ntp -o -q package -DskipTests
+cp target/user-data-purge.jar "$WORK/image/user-data-purge.jar"
+declare -A FLAGS=([base]="$(git show "$BASE_REF:Dockerfile" | entry_flags)" [image]="$(entry_flags <Dockerfile)")
+VARIANTS=(base image)
 LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
-# The Dockerfile's ENTRYPOINT flags (IMAGE_FLAGS), and the same before C1-only and SerialGC joined them.
-BASE_FLAGS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData"
-IMAGE_FLAGS="$BASE_FLAGS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 
-psql -qX -d postgres -c "drop database if exists $DB with (force)" -c "create database $DB" \
-  -c "alter database $DB set log_statement = 'all'" \
-  -c "alter system set log_line_prefix = '%n [%p] %a: '" -c "select pg_reload_conf()" >/dev/null
-psql -qX -d "$DB" -f src/test/resources/schemas/django.sql -c "select seed_django(100)" >/dev/null
+training_db() {
+  psql -qX -d postgres -c "drop database if exists $DB with (force)" -c "create database $DB" >/dev/null
+  psql -qX -v ON_ERROR_STOP=1 -d "$DB" -f src/main/docker/cds-training.sql >/dev/null
+}
 URL="jdbc:postgresql://$PGHOST:$PGPORT/$DB"
-ARGS=(purge --url "$URL" --table auth_user --table custom_auth_tenant --table custom_auth_onboardingprogress
-  --dry-run --result-file "$WORK/result.json")
-
-# Training as in the Dockerfile (cannot connect: exit 4), and a full dry run against this database.
-PGPASSWORD=training java $IMAGE_FLAGS -XX:ArchiveClassesAtExit="$WORK/docker.jsa" -Xlog:cds=off -jar "$JAR" \
-  purge --url jdbc:postgresql://127.0.0.1:9/training --user training --table training --confirm training \
-  --dry-run --result-file "$WORK/training.json" >/dev/null 2>&1 || [ $? -eq 4 ]
-PGPASSWORD=training java $BASE_FLAGS -XX:ArchiveClassesAtExit="$WORK/base.jsa" -Xlog:cds=off -jar "$JAR" \
-  purge --url jdbc:postgresql://127.0.0.1:9/training --user training --table training --confirm training \
-  --dry-run --result-file "$WORK/training.json" >/dev/null 2>&1 || [ $? -eq 4 ]
-java $IMAGE_FLAGS -XX:ArchiveClassesAtExit="$WORK/full.jsa" -Xlog:cds=off -jar "$JAR" "${ARGS[@]}" >/dev/null 2>&1
-
-declare -A FLAGS=(
-  [base_nocds]="$BASE_FLAGS"
-  [base_cds]="$BASE_FLAGS -XX:SharedArchiveFile=$WORK/base.jsa"
-  [image_nocds]="$IMAGE_FLAGS"
-  [image_cds]="$IMAGE_FLAGS -XX:SharedArchiveFile=$WORK/docker.jsa"
-  [image_fullcds]="$IMAGE_FLAGS -XX:SharedArchiveFile=$WORK/full.jsa"
-)
-VARIANTS=(base_nocds base_cds image_nocds image_cds image_fullcds)
-# -Xshare:on makes a rejected archive an error instead of a silent slow start.
-for v in base_cds image_cds image_fullcds; do
-  java ${FLAGS[$v]} -Xshare:on -Xlog:cds=off -jar "$JAR" --version >/dev/null
+for v in "${VARIANTS[@]}"; do
+  training_db
+  java ${FLAGS[$v]} -XX:ArchiveClassesAtExit="$WORK/$v/purge.jsa" -Xlog:cds=off -jar "$WORK/$v/user-data-purge.jar" \
+    purge --url "$URL" --table auth_user --confirm "$DB" --result-file "$WORK/$v/training.json" >/dev/null 2>&1
+  grep -q '"committed":true' "$WORK/$v/training.json"
+  # -Xshare:on makes a rejected archive an error instead of a silent slow start.
+  java ${FLAGS[$v]} -XX:SharedArchiveFile="$WORK/$v/purge.jsa" -Xshare:on -Xlog:cds=off -jar "$WORK/$v/user-data-purge.jar" --version >/dev/null
 done
+training_db
+psql -qX -d postgres -c "alter database $DB set log_statement = 'all'" \
+  -c "alter system set log_line_prefix = '%n [%p] %a: '" -c "select pg_reload_conf()" >/dev/null
+ARGS=(purge --url "$URL" --table auth_user --dry-run)
 
 for rep in $(seq "$REPS"); do
   for v in "${VARIANTS[@]}"; do
     id="start-$v-$rep-$$"
-    ( date +%s%N >"$WORK/$id.t0"; exec java ${FLAGS[$v]} -Xlog:cds=off -jar "$JAR" "${ARGS[@]}" --run-id "$id" \
-        >"$WORK/$id.out" 2>&1 )
+    ( date +%s%N >"$WORK/$id.t0"; exec java ${FLAGS[$v]} -XX:SharedArchiveFile="$WORK/$v/purge.jsa" -Xlog:cds=off \
+        -jar "$WORK/$v/user-data-purge.jar" "${ARGS[@]}" --result-file "$WORK/$id.json" --run-id "$id" >"$WORK/$id.out" 2>&1 )
     date +%s%N >"$WORK/$id.t1"
+    grep -q '"dryRun":true' "$WORK/$id.json" || { cat "$WORK/$id.out" >&2; exit 1; }
   done
 done
 sleep 1 # let the server flush its log
 
 {
-  echo "purge start: process start to first SQL statement received by PostgreSQL, $REPS interleaved runs per variant, $(date -u +%FT%TZ)"
+  echo "command: bench/purge-start.sh $REPS (base: $BASE_REF = $(git rev-parse --short "$BASE_REF"), image: this tree)"
+  echo "purge start as the image runs it: $REPS interleaved runs per variant, $(date -u +%FT%TZ)"
   echo "machine: $(nproc) cores, load average at start $LOAD, at end $(cut -d' ' -f1-3 /proc/loadavg); $(java -version 2>&1 | head -1)"
-  echo "purge: --dry-run of 3 root tables (7 with dependents) on a 100-user database; first SQL = pgjdbc's first statement after login"
-  printf '%-12s %-62s %10s %10s %10s %10s\n' variant "JVM flags (besides -jar)" "1st SQL p50" "p90 ms" "exit p50" "p90 ms"
+  echo "purge: --dry-run of auth_user (and its dependents) on the CDS training schema; first SQL = pgjdbc's first statement after login"
+  printf '%-6s %10s %10s %10s %10s  %s\n' variant "1st SQL p50" "p90 ms" "exit p50" "p90 ms" "JVM flags (besides the archive and -jar)"
   for v in "${VARIANTS[@]}"; do
     : >"$WORK/$v.first"; : >"$WORK/$v.exit"
     for rep in $(seq "$REPS"); do
@@ -83,13 +83,13 @@ sleep 1 # let the server flush its log
       echo $(( $(cat "$WORK/$id.t1") / 1000000 - t0 )) >>"$WORK/$v.exit"
     done
     pct() { sort -n "$1" | awk -v p="$2" '{a[NR]=$1} END {i=int(NR*p+0.999); if (i<1) i=1; print a[i]}'; }
-    printf '%-12s %-62s %10s %10s %10s %10s\n' "$v" "$(echo "${FLAGS[$v]}" | sed "s|$WORK/||g")" \
-      "$(pct "$WORK/$v.first" 0.5)" "$(pct "$WORK/$v.first" 0.9)" "$(pct "$WORK/$v.exit" 0.5)" "$(pct "$WORK/$v.exit" 0.9)"
+    printf '%-6s %10s %10s %10s %10s  %s\n' "$v" "$(pct "$WORK/$v.first" 0.5)" "$(pct "$WORK/$v.first" 0.9)" \
+      "$(pct "$WORK/$v.exit" 0.5)" "$(pct "$WORK/$v.exit" 0.9)" "${FLAGS[$v]}"
   done
-  echo "per-run first-SQL ms:"; for v in "${VARIANTS[@]}"; do echo "  $v: $(xargs <"$WORK/$v.first")"; done
-  echo "archives: docker.jsa $(du -k "$WORK/docker.jsa" | cut -f1) KiB (trained as the Dockerfile does), full.jsa $(du -k "$WORK/full.jsa" | cut -f1) KiB (trained by a real dry run)"
+  echo "per-run ms (first SQL / exit):"
+  for v in "${VARIANTS[@]}"; do echo "  $v: $(xargs <"$WORK/$v.first") / $(xargs <"$WORK/$v.exit")"; done
+  echo "archives: base $(du -k "$WORK/base/purge.jsa" | cut -f1) KiB, image $(du -k "$WORK/image/purge.jsa" | cut -f1) KiB"
   echo "target: first SQL <= 800 ms"
 } | tee "$OUT"
 psql -qX -d postgres -c "drop database if exists $DB with (force)" -c "alter system reset log_line_prefix" \
   -c "select pg_reload_conf()" >/dev/null
-rm -rf "$WORK"
