@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.datapurge.api.Phase;
 import io.datapurge.api.UserDataPurge;
@@ -131,5 +132,7 @@ class OperatorSerializationTest {
     assertThat(pod.getSpec().getAdditionalProperties()).containsEntry("futureField", 1);
     assertThatThrownBy(() -> json.unmarshal("{\"confirm\": \"pyfactor\", \"onlyOlderThan\": \"30d\"}",
         UserDataPurgeSpec.class)).hasRootCauseInstanceOf(UnrecognizedPropertyException.class);
+    assertThatThrownBy(() -> json.unmarshal("{\"confirm\": \"pyfactor\", \"strategy\": \"Partition\"}",
+        UserDataPurgeSpec.class)).as("an unknown enum value outside a resource").hasRootCauseInstanceOf(InvalidFormatException.class);
   }
 }
