@@ -40,7 +40,9 @@ class CrdApplyIT {
 
   @AfterEach
   void removeCrd() throws Exception {
-    kubectl("", "delete", "crd", NAME, "--ignore-not-found", "--timeout=60s");
+    // 180 s: a CRD deleted moments after its creation can meet its custom resources' storage still
+    // initializing; the API server's CRD finalizer then retries with backoff (one CI run: 62 s).
+    kubectl("", "delete", "crd", NAME, "--ignore-not-found", "--timeout=180s");
   }
 
   @Test

@@ -36,7 +36,8 @@ class FluxHealthIT {
 
   @AfterAll
   static void removeCrd() throws Exception {
-    CrdApplyIT.kubectl("", "delete", "crd", "crdapplyitpurges." + GROUP, "--ignore-not-found", "--timeout=60s");
+    // 180 s: see CrdApplyIT.removeCrd (the CRD finalizer's backoff while storage initializes)
+    CrdApplyIT.kubectl("", "delete", "crd", "crdapplyitpurges." + GROUP, "--ignore-not-found", "--timeout=180s");
   }
 
   @Test
