@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * One namespace on the local plane with the RBAC of deploy/, a credentials Secret, and operators
@@ -158,7 +159,28 @@ final class PurgeHarness implements AutoCloseable {
   }
 
   UserDataPurgeStatus awaitPhase(String name, Phase phase) {
-    return purges().awaitPhase(name, phase);
+    try {
+      return purges().awaitPhase(name, phase);
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError(name + " did not reach " + phase + " in " + TIMEOUT + "; " + diagnosis(name), e);
+    }
+  }
+
+  /** What a wait that timed out saw: the resource's status, the namespace's pods, each operator's last lines. */
+  String diagnosis(String name) {
+    UserDataPurge resource = resource(name);
+    UserDataPurgeStatus status = resource == null ? null : resource.getStatus();
+    StringBuilder out = new StringBuilder("status: ").append(status == null ? "none"
+        : status.getPhase() + " (" + status.getReason() + ") " + status.getMessage());
+    for (Pod pod : client.pods().inNamespace(namespace).list().getItems()) {
+      out.append("\npod ").append(pod.getMetadata().getName()).append(": ").append(pod.getStatus().getPhase());
+    }
+    for (OperatorProcess operator : operators) {
+      List<String> lines = operator.log().lines().toList();
+      out.append("\n--- operator ").append(operator.identity).append(", its last lines:\n")
+          .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size())));
+    }
+    return out.toString();
   }
 
   UserDataPurgeStatus awaitStatus(String name, Predicate<UserDataPurgeStatus> done) {
