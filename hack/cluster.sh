@@ -17,7 +17,8 @@
 #                                      changed (state is kept; `up` resumes it)
 #   hack/cluster.sh host-address       the address at which pods reach servers on this machine
 #                                      (what a manifest puts in spec.database.host)
-#   hack/cluster.sh restart-apiserver  stop and start kube-apiserver only
+#   hack/cluster.sh restart-apiserver [SECONDS]
+#                                      stop kube-apiserver, keep it down SECONDS (default 0), start it
 #   hack/cluster.sh status             show what runs
 #   hack/cluster.sh reset              down, then delete target/cluster
 #
@@ -617,6 +618,7 @@ main() {
       [[ -f "$kubeconfig" ]] || die "no cluster in $state; run: hack/cluster.sh up"
       build; choose_ports
       stop kube-apiserver
+      sleep "${2:-0}"
       start_apiserver
       log "kube-apiserver restarted"
       ;;

@@ -6,6 +6,7 @@ import io.datapurge.api.UserDataPurge;
 import io.datapurge.operator.ApiRequestMetrics;
 import io.datapurge.operator.HttpEndpoints;
 import io.datapurge.operator.IdleHeap;
+import io.datapurge.operator.LeaderLease;
 import io.datapurge.operator.OperatorSerialization;
 import io.datapurge.operator.OperatorSettings;
 import io.datapurge.operator.PurgeMetrics;
@@ -21,7 +22,6 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import io.javaoperatorsdk.operator.Operator;
-import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -166,14 +166,18 @@ public final class OperatorCommand implements Callable<Integer> {
     }
 
     AtomicBoolean stopping = new AtomicBoolean();
+    LeaderLease lease = leaderElection ? new LeaderLease(LEASE_NAME,
+        leaseNamespace.isBlank() ? client.getNamespace() : leaseNamespace,
+        LeaderLease.identity(System.getenv("HOSTNAME"))) : null;
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)
           .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
           .withExecutorService(ReconcilerPool.create(ReconcilerPool.THREADS, ReconcilerPool.IDLE))
-          .withReconciliationTerminationTimeout(Duration.ofSeconds(20));
-      if (leaderElection) {
+          .withReconciliationTerminationTimeout(Duration.ofSeconds(20))
+          .withCloseClientOnStop(false); // Running.close still needs it, to release the Lease
+      if (lease != null) {
         // JOSDK would System.exit on any end of leadership, also when we stop on purpose.
-        var lease = LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(leaseName)
+        o.withLeaderElectionConfiguration(lease.configuration()
             .withExitOnStopLeading(false)
             .withLeaderCallbacks(new LeaderCallbacks(() -> { }, () -> {
               if (!stopping.get()) {
@@ -181,11 +185,8 @@ public final class OperatorCommand implements Callable<Integer> {
                     .error("Lost the leader lease; exiting so that only the new leader reconciles");
                 System.exit(1);
               }
-            }, leader -> { }));
-        if (!leaseNamespace.isBlank()) {
-          lease.withLeaseNamespace(leaseNamespace);
-        }
-        o.withLeaderElectionConfiguration(lease.build());
+            }, leader -> { }))
+            .build());
       }
     });
     Set<String> watched = Arrays.stream(namespaces.split(","))
@@ -210,18 +211,19 @@ public final class OperatorCommand implements Callable<Integer> {
     LoggerFactory.getLogger(OperatorCommand.class).info(
         "Operator started: namespaces={}, purge image={}, protected={}, leader election={}, http port={}",
         watched.isEmpty() ? "all" : watched, image, protectedDatabases.pattern(), leaderElection, http.port());
-    return new Running(operator, http, client, stopping, idleHeap);
+    return new Running(operator, http, client, stopping, idleHeap, lease);
   }
 
   /** A started operator: {@link #close()} stops reconciling, the informers and the HTTP port. */
   public record Running(Operator operator, HttpEndpoints http, KubernetesClient client, AtomicBoolean stopping,
-      IdleHeap idleHeap) implements AutoCloseable {
+      IdleHeap idleHeap, LeaderLease lease) implements AutoCloseable {
     @Override
     public void close() {
       stopping.set(true);
       if (idleHeap != null) idleHeap.close();
       http.close();
-      operator.stop();
+      operator.stop(); // returns once no reconciliation runs: only then may another replica lead
+      if (lease != null) lease.release(client);
       client.close();
     }
   }

@@ -176,7 +176,10 @@ class ReliabilityFaultsIT {
     h.apply(h.manifest("apiserver-restart", db, true));
     h.awaitPhase("apiserver-restart", Phase.Running);
     awaitPurgeAtTheGate(db);
-    Process restart = new ProcessBuilder("hack/cluster.sh", "restart-apiserver").redirectErrorStream(true).start();
+    // Down for 10 s plus its start (serving after ~3 s): longer than client-go's 10 s renew deadline, which would have
+    // the leader give up its Lease and exit; within the operator's (LeaderLease.RENEW_DEADLINE).
+    Process restart = new ProcessBuilder("hack/cluster.sh", "restart-apiserver", "10").redirectErrorStream(true)
+        .start();
     await().atMost(Duration.ofSeconds(30)).until(() -> !apiServerAnswers());
     openGate(db); // the purge finishes while the API server is down
     String out = new String(restart.getInputStream().readAllBytes());

@@ -12,6 +12,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.datapurge.api.Phase;
 import io.datapurge.api.UserDataPurgeStatus;
+import io.datapurge.operator.LeaderLease;
 import io.datapurge.testing.ControlPlane;
 import io.datapurge.testing.DatabaseChecksum;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -51,6 +52,27 @@ class ReliabilityReplicasIT {
       assertThat(counts(db)).allSatisfy((t, n) -> assertThat(n).as(t).isZero());
       assertThat(leading.log()).contains("Created Job " + done.getJobName());
       assertThat(standby.log()).as("the standby adopted, never created").doesNotContain("Created Job");
+    }
+  }
+
+  @Test
+  void leaderStoppedOnPurposeHandsTheLeaseOverAtOnceNotWhenItExpires(KubernetesClient client) throws Exception {
+    try (PurgeHarness h = new PurgeHarness(client, "rel-handover")) {
+      var one = h.startOperator("replica-1");
+      var two = h.startOperator("replica-2");
+      String leader = await().atMost(PurgeHarness.TIMEOUT).until(h::leaseHolder, Objects::nonNull);
+      var leading = leader.equals(one.identity) ? one : two;
+      var standby = leading == one ? two : one;
+      await().atMost(PurgeHarness.TIMEOUT).until(() -> leading.log().contains("Operator started"));
+
+      long stopped = System.nanoTime();
+      leading.close(); // SIGTERM, as a rolling update sends it
+      await().atMost(LeaderLease.DURATION).until(() -> standby.identity.equals(h.leaseHolder()));
+      Duration handOver = Duration.ofNanos(System.nanoTime() - stopped);
+
+      assertThat(leading.log()).contains("Released the leader lease");
+      assertThat(handOver).as("the standby leads at its next retry, not after the %s lease", LeaderLease.DURATION)
+          .isLessThan(Duration.ofSeconds(15));
     }
   }
 
