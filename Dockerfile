@@ -10,14 +10,14 @@ RUN mvn -B -q -Dmaven.test.skip=true dependency:go-offline
 COPY src/main ./src/main
 RUN mvn -B -q -Dmaven.test.skip=true package
 
-# AppCDS: record the classes a purge loads (picocli, logging, JDBC driver and its TLS and SCRAM
-# paths, connection pool, plan queries, JSON result) into an archive the JVM maps at start. Trained on
-# a real confirmed purge against a throwaway PostgreSQL of this stage (the distribution's package;
-# src/main/docker/cds-training.sh), which never reaches the final image. The JVM flags equal the
-# ENTRYPOINT's and the jar is the final image's own file, so the archive is accepted; if it ever is
-# not, the JVM prints one warning and starts without it.
-# (-Xlog:cds=off: picocli's Java 5 classes cannot be archived, one warning each.)
-FROM eclipse-temurin:17-jre AS cds
+# AOT cache (JDK 25, JEP 483): the classes a purge loads (picocli, logging, JDBC driver and its TLS and
+# SCRAM paths, connection pool, plan queries, JSON result), loaded and linked ahead of time into a
+# file the JVM maps at start. Trained on a real confirmed purge against a throwaway PostgreSQL of this
+# stage (the distribution's package; src/main/docker/cds-training.sh), which never reaches the final
+# image. The JVM flags equal the ENTRYPOINT's and the jar is the final image's own file, so the cache
+# is accepted; if it ever is not, the JVM starts without it.
+# (-Xlog:aot=off: picocli's Java 5 classes cannot be linked ahead of time, one warning each.)
+FROM eclipse-temurin:25-jre AS cds
 RUN apt-get update -qq \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql ssl-cert >/dev/null \
  && rm -rf /var/lib/apt/lists/*
@@ -27,12 +27,12 @@ COPY src/main/docker/ /cds/
 RUN PGSSLROOTCERT=/etc/ssl/certs/ssl-cert-snakeoil.pem sh /cds/cds-training.sh \
         java -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData \
         -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:-ShrinkHeapInSteps -XX:TrimNativeHeapInterval=5000 -XX:NewSize=8m -XX:MaxNewSize=8m -XX:CompileThresholdScaling=5 \
-        -XX:ArchiveClassesAtExit=/app/user-data-purge.jsa -Xlog:cds=off -jar /app/user-data-purge.jar \
+        -XX:AOTCacheOutput=/app/user-data-purge.aot -Xlog:aot=off -Xlog:cds=off -jar /app/user-data-purge.jar \
         purge --table auth_user --confirm training --result-file /tmp/training-result.json \
     && grep -q '"committed":true' /tmp/training-result.json \
-    && test -s /app/user-data-purge.jsa
+    && test -s /app/user-data-purge.aot
 
-FROM eclipse-temurin:17-jre
+FROM eclipse-temurin:25-jre
 ARG VERSION=0.1.0
 ARG REVISION=unknown
 LABEL org.opencontainers.image.title="user-data-purge-operator" \
@@ -40,10 +40,10 @@ LABEL org.opencontainers.image.title="user-data-purge-operator" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.source="https://github.com/datapurge/user-data-purge-operator" \
-      org.opencontainers.image.base.name="eclipse-temurin:17-jre"
+      org.opencontainers.image.base.name="eclipse-temurin:25-jre"
 WORKDIR /app
-# The jar the archive was trained with (same bytes and time stamp, which the JVM checks).
-COPY --from=cds /app/user-data-purge.jar /app/user-data-purge.jsa /app/
+# The jar the cache was trained with (same bytes and time stamp, which the JVM checks).
+COPY --from=cds /app/user-data-purge.jar /app/user-data-purge.aot /app/
 # Numeric, so runAsNonRoot can verify it without an /etc/passwd entry.
 USER 65532:65532
 # Heap from the container's memory limit; exit (and let Kubernetes report it) on OOM; no
@@ -52,9 +52,9 @@ USER 65532:65532
 # mostly idle; both start faster and the idle operator keeps ~50 MB less resident (docs/performance.md).
 # Heap free ratios 10-20 % and no stepwise shrinking: a full collection returns unused heap at once, so
 # the operator's idle trim (--heap-trim-after) gives back what a busy period grew; glibc's free memory
-# is returned every 5 s (TrimNativeHeapInterval, OpenJDK 17.0.9+).
+# is returned every 5 s (TrimNativeHeapInterval).
 # A young generation of 8 MB (the serial collector otherwise sizes it from the old one and never gives
 # it back) and compile thresholds x5 (C1 compiles ~40 % fewer methods: 16 -> 10 MB of code): the idle
 # operator keeps ~14 MB less resident; the purge's start is unchanged (docs/performance.md §9).
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20", "-XX:-ShrinkHeapInSteps", "-XX:TrimNativeHeapInterval=5000", "-XX:NewSize=8m", "-XX:MaxNewSize=8m", "-XX:CompileThresholdScaling=5", "-XX:SharedArchiveFile=/app/user-data-purge.jsa", "-jar", "/app/user-data-purge.jar"]
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-XX:+ExitOnOutOfMemoryError", "-XX:-UsePerfData", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20", "-XX:-ShrinkHeapInSteps", "-XX:TrimNativeHeapInterval=5000", "-XX:NewSize=8m", "-XX:MaxNewSize=8m", "-XX:CompileThresholdScaling=5", "-XX:AOTCache=/app/user-data-purge.aot", "-jar", "/app/user-data-purge.jar"]
 CMD ["operator"]

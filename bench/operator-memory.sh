@@ -40,8 +40,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The ENTRYPOINT's JVM flags and the ENV lines of a Dockerfile (given as text).
-entry_flags() { sed -n 's/^ENTRYPOINT \[\(.*\)\]/\1/p' | tr -d '",' | tr ' ' '\n' | grep '^-XX:' | grep -v SharedArchiveFile | tr '\n' ' '; }
+# A Dockerfile's JVM (Java 17 or Temurin 25) and ENTRYPOINT flags (bench/lib/image-jvm.sh), its ENV lines.
+. bench/lib/image-jvm.sh
 image_env() { sed -n 's/^ENV \([A-Z_]*=[^ ]*\).*/\1/p' | tr '\n' ' '; }
 # base: the operator as BASE_REF ships it (its jar, its Dockerfile's flags and ENV; default: main);
 # image: this tree's jar, flags and ENV. Any other variant NAME is this tree's image plus the flags in
@@ -58,6 +58,7 @@ BASE_REV=$(git rev-parse --short "$BASE_REF")
 declare -A FLAGS=([base]="$(git show "$BASE_REF:Dockerfile" | entry_flags) -XX:MaxRAM=512m"
   [image]="$(entry_flags <Dockerfile) -XX:MaxRAM=512m")
 declare -A ENVS=([base]="$(git show "$BASE_REF:Dockerfile" | image_env)" [image]="$(image_env <Dockerfile)")
+declare -A JAVA=([base]="$(git show "$BASE_REF:Dockerfile" | image_java)" [image]="$(image_java <Dockerfile)")
 declare -A ARGS=([base]="" [image]="")
 declare -A JARS=([base]="$BASE_JAR" [image]="$JAR")
 declare -A TRAIN=()
@@ -70,6 +71,7 @@ for v in "${ORDER[@]}"; do
   ENVS[$v]="${ENVS[image]} ${!e:-}"
   ARGS[$v]="${!a:-}"
   JARS[$v]=$JAR
+  JAVA[$v]=${JAVA[image]}
   [ "${!j:-}" = base ] && JARS[$v]=$BASE_JAR
   t=TRAIN_$v
   TRAIN[$v]=${!t:-}
@@ -81,18 +83,19 @@ DB=operator_bench_${STAMP,,}
 psql -qX -d postgres -c "create database $DB" >/dev/null
 psql -qX -d "$DB" -f src/test/resources/schemas/django.sql -c "select seed_django(10)" >/dev/null
 rss() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }
+jcmd_for() { echo "$(dirname "$(readlink -f "/proc/$1/exe")")/jcmd"; } # pid: the jcmd of its own JDK
 heap_after_gc() { # pid: Java heap used after a full GC, MB
-  jcmd "$1" GC.run >/dev/null 2>&1 || true
-  jcmd "$1" GC.heap_info 2>/dev/null | awk '/generation|garbage-first heap/ {for (i=1;i<=NF;i++) if ($i=="used") {v=$(i+1); sub("K,?","",v); s+=v}} END {printf "%.0f", s/1024}'
+  "$(jcmd_for "$1")" "$1" GC.run >/dev/null 2>&1 || true
+  "$(jcmd_for "$1")" "$1" GC.heap_info 2>/dev/null | awk '/generation|garbage-first heap/ {for (i=1;i<=NF;i++) if ($i=="used") {v=$(i+1); sub("K,?","",v); s+=v}} END {printf "%.0f", s/1024}'
 }
 heap_committed() { # pid: Java heap committed now, MB
-  jcmd "$1" GC.heap_info 2>/dev/null | awk '/generation|garbage-first heap/ {for (i=1;i<=NF;i++) if ($i=="total") {v=$(i+1); sub("K,?","",v); s+=v}} END {printf "%.0f", s/1024}'
+  "$(jcmd_for "$1")" "$1" GC.heap_info 2>/dev/null | awk '/generation|garbage-first heap/ {for (i=1;i<=NF;i++) if ($i=="total") {v=$(i+1); sub("K,?","",v); s+=v}} END {printf "%.0f", s/1024}'
 }
 
 {
   echo "command: bench/operator-memory.sh $RUNS $SCALE $NAMESPACES (VARIANTS=${ORDER[*]}; base: $BASE_REF = $BASE_REV)"
   echo "operator memory benchmark, $(date -u +%FT%TZ): shared cluster, pods: $PURGE_IMAGE"
-  echo "machine: $(nproc) cores, load average at start $(cut -d' ' -f1-3 /proc/loadavg); $(java -version 2>&1 | head -1)"
+  echo "machine: $(nproc) cores, load average at start $(cut -d' ' -f1-3 /proc/loadavg); base on $("${JAVA[base]}" -version 2>&1 | head -1), image on $("${JAVA[image]}" -version 2>&1 | head -1)"
 } | tee "$OUT"
 PORT=18390
 declare -A SUMMARY
@@ -116,19 +119,19 @@ for v in "${ORDER[@]}"; do
     kubectl -n "$tns" create secret generic pg-purge --from-literal=username="$PGUSER" \
       --from-literal=password="$PGPASSWORD" >/dev/null
     # shellcheck disable=SC2086
-    env ${ENVS[$v]} java ${FLAGS[$v]} -XX:ArchiveClassesAtExit="$WORK/$v.jsa" -Xlog:cds=off -jar "${JARS[$v]}" \
+    env ${ENVS[$v]} "${JAVA[$v]}" ${FLAGS[$v]} $(cache_train "${JAVA[$v]}" "$WORK/$v.cache") -jar "${JARS[$v]}" \
       operator --purge-image "$PURGE_IMAGE" --http-port "$PORT" --namespaces "$tns" >"$WORK/train-$v.log" 2>&1 &
     tpid=$!
     for _ in $(seq 600); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
     BENCH_NS_PREFIX=$tprefix java -cp "$JAR" bench/OperatorBench.java latency 3 1 \
       "http://127.0.0.1:$PORT/metrics" "$PGHOST" "$PGPORT" "$DB" >"$WORK/train-$v.bench" 2>&1
     kill "$tpid"; wait "$tpid" 2>/dev/null || true
-    echo "trained $v.jsa: $(du -m "$WORK/$v.jsa" | cut -f1) MB" | tee -a "$OUT"
-    FLAGS[$v]="${FLAGS[$v]} -XX:SharedArchiveFile=$WORK/$v.jsa"
+    echo "trained $v.cache: $(du -m "$WORK/$v.cache" | cut -f1) MB" | tee -a "$OUT"
+    FLAGS[$v]="${FLAGS[$v]} $(cache_use "${JAVA[$v]}" "$WORK/$v.cache")"
     PORT=$((PORT + 1))
   fi
   # shellcheck disable=SC2086
-  env ${ENVS[$v]} java ${FLAGS[$v]} -jar "${JARS[$v]}" operator --purge-image "$PURGE_IMAGE" --http-port "$PORT" \
+  env ${ENVS[$v]} "${JAVA[$v]}" ${FLAGS[$v]} -jar "${JARS[$v]}" operator --purge-image "$PURGE_IMAGE" --http-port "$PORT" \
     --namespaces "$(IFS=,; echo "${nslist[*]}")" ${ARGS[$v]} >"$WORK/operator-$v.log" 2>&1 &
   pid=$!
   OPERATORS+=("$pid")
@@ -149,7 +152,7 @@ for v in "${ORDER[@]}"; do
   sleep 60
   idle_rss=$(rss "$pid"); committed=$(heap_committed "$pid"); threads=$(awk '/^Threads/ {print $2}' "/proc/$pid/status")
   { echo "idle: $threads threads; $(awk '/^(Rss|Anonymous|Shared_Clean|Private_Clean):/ {printf "%s %.0f MB  ", $1, $2/1024}' "/proc/$pid/smaps_rollup")"
-    [ -z "${NMT:-}" ] || jcmd "$pid" VM.native_memory summary scale=MB | grep -E '^(Total| *-)' ; } | tee -a "$OUT"
+    [ -z "${NMT:-}" ] || "$(jcmd_for "$pid")" "$pid" VM.native_memory summary scale=MB | grep -E '^(Total| *-)' ; } | tee -a "$OUT"
   live=$(heap_after_gc "$pid")
   echo "60 s later (idle): RSS $idle_rss MB, heap committed $committed MB; heap used after a full GC $live MB" | tee -a "$OUT"
   SUMMARY[$v]="$(printf '%-10s idle RSS %4s MB  (right after the runs %4s MB)  heap committed %4s MB, live %3s MB, %3s threads' \

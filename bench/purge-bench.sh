@@ -4,9 +4,9 @@
 #   bench/purge-bench.sh [USERS]      (default 100000; REPS=3 runs each, medians reported)
 # Needs the jar (mvn -o -q package -DskipTests) and hack/pg.sh. Raw output: bench/results/.
 # Both psql and the purge connect without TLS (loopback; TLS is not what is measured). The purge is
-# timed twice: plain `java -jar`, and as the purge Job runs it (FAST_START): the Dockerfile's
-# ENTRYPOINT flags (C1 only, SerialGC, …) and its AppCDS archive, trained here the way the Dockerfile
-# trains it. Baselines: psql DELETE and psql TRUNCATE. The purge's delete runs with its default
+# timed twice: plain `java -jar` (the machine's Java 17), and as the purge Job runs it (FAST_START):
+# the image's JVM (Temurin 25), the Dockerfile's ENTRYPOINT flags (C1 only, SerialGC, …) and its AOT
+# cache, trained here the way the Dockerfile trains it. Baselines: psql DELETE and psql TRUNCATE. The purge's delete runs with its default
 # --fk-checks batch and, once per repetition, with --fk-checks per-row.
 set -euo pipefail
 USERS=${1:-100000}
@@ -22,20 +22,22 @@ export PGSSLMODE=disable
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT=$ROOT/bench/results/purge-bench-$USERS-$STAMP.txt
 RAW=$(mktemp -d)
-# The image's JVM flags, read from the Dockerfile's ENTRYPOINT (all but the archive and the jar), and
-# its AppCDS archive trained as the image build trains it: a real confirmed purge of the training
-# schema (src/main/docker/cds-training.sql), here on the bench's own server.
-IMAGE_FLAGS=$(sed -n 's/^ENTRYPOINT \[\(.*\)\]$/\1/p' Dockerfile | tr -d '"' | tr ',' '\n' | sed 's/^ *//' \
-  | grep '^-XX:' | grep -v SharedArchiveFile | xargs)
+# The image's JVM (Temurin 25, bench/lib/image-jvm.sh) and flags, read from the Dockerfile's
+# ENTRYPOINT (all but the cache and the jar), and its AOT cache trained as the image build trains it:
+# a real confirmed purge of the training schema (src/main/docker/cds-training.sql), here on the
+# bench's own server.
+. bench/lib/image-jvm.sh
+IMAGE_JAVA=$(image_java <Dockerfile)
+IMAGE_FLAGS=$(entry_flags <Dockerfile)
 psql -qX -d postgres -c "drop database if exists purge_bench_training with (force)" \
   -c "create database purge_bench_training" >/dev/null
 psql -qX -v ON_ERROR_STOP=1 -d purge_bench_training -f src/main/docker/cds-training.sql >/dev/null
-java $IMAGE_FLAGS -XX:ArchiveClassesAtExit="$RAW/purge.jsa" -Xlog:cds=off -jar "$JAR" \
+"$IMAGE_JAVA" $IMAGE_FLAGS $(cache_train "$IMAGE_JAVA" "$RAW/purge.cache") -jar "$JAR" \
   purge --url "jdbc:postgresql://$PGHOST:$PGPORT/purge_bench_training" --table auth_user --confirm purge_bench_training \
   --result-file "$RAW/training.json" >/dev/null 2>&1
 grep -q '"committed":true' "$RAW/training.json"
 psql -qX -d postgres -c "drop database purge_bench_training" >/dev/null
-FAST_START=${FAST_START:-$IMAGE_FLAGS -XX:SharedArchiveFile=$RAW/purge.jsa -Xlog:cds=off}
+FAST_START=${FAST_START:-$IMAGE_FLAGS $(cache_use "$IMAGE_JAVA" "$RAW/purge.cache")}
 LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 TABLES=(--table auth_user --table custom_auth_tenant --table custom_auth_onboardingprogress)
 
@@ -74,19 +76,19 @@ for rep in $(seq "$REPS"); do
   rebuild; timed psql_truncate psql -qX -v ON_ERROR_STOP=1 -d "$DB" -c "$PSQL_TRUNCATE"
   rebuild; timed dryrun java -jar "$JAR" purge "${TABLES[@]}" --dry-run --url "$URL" --result-file "$RAW/dry.json"
   grep -o '"durationMs":[0-9]*' "$RAW/dry.json" | cut -d: -f2 >>"$RAW/dryms"
-  timed dryrun_fast java $FAST_START -jar "$JAR" purge "${TABLES[@]}" --dry-run --url "$URL" --result-file "$RAW/dry.json"
+  timed dryrun_fast "$IMAGE_JAVA" $FAST_START -jar "$JAR" purge "${TABLES[@]}" --dry-run --url "$URL" --result-file "$RAW/dry.json"
   timed delete java -jar "$JAR" purge "${TABLES[@]}" --confirm "$DB" --strategy delete --url "$URL" \
     --result-file "$RAW/delete.json"
   grep -o '"durationMs":[0-9]*' "$RAW/delete.json" | cut -d: -f2 >>"$RAW/delete_ms"
-  rebuild; timed delete_fast java $FAST_START -jar "$JAR" purge "${TABLES[@]}" --confirm "$DB" --strategy delete \
+  rebuild; timed delete_fast "$IMAGE_JAVA" $FAST_START -jar "$JAR" purge "${TABLES[@]}" --confirm "$DB" --strategy delete \
     --url "$URL" --result-file "$RAW/delete.json"
-  rebuild; timed delete_perrow_fast java $FAST_START -jar "$JAR" purge "${TABLES[@]}" --confirm "$DB" --strategy delete \
+  rebuild; timed delete_perrow_fast "$IMAGE_JAVA" $FAST_START -jar "$JAR" purge "${TABLES[@]}" --confirm "$DB" --strategy delete \
     --fk-checks per-row --url "$URL" --result-file "$RAW/delete_perrow.json"
   grep -o '"durationMs":[0-9]*' "$RAW/delete_perrow.json" | cut -d: -f2 >>"$RAW/delete_perrow_ms"
   rebuild; timed truncate java -jar "$JAR" purge "${TABLES[@]}" --confirm "$DB" --strategy truncate --url "$URL" \
     --result-file "$RAW/truncate.json"
   grep -o '"durationMs":[0-9]*' "$RAW/truncate.json" | cut -d: -f2 >>"$RAW/truncate_ms"
-  rebuild; timed truncate_fast java $FAST_START -jar "$JAR" purge "${TABLES[@]}" --confirm "$DB" \
+  rebuild; timed truncate_fast "$IMAGE_JAVA" $FAST_START -jar "$JAR" purge "${TABLES[@]}" --confirm "$DB" \
     --strategy truncate --url "$URL" --result-file "$RAW/truncate.json"
 done
 ROWS=$(grep -o '"totals":{"before":[0-9]*' "$RAW/delete.json" | grep -o '[0-9]*$')
@@ -124,7 +126,7 @@ ratio() { paired "$1" | awk -v t="$2" '{printf "%.2fx (paired median) %s", $1, (
   echo "per-run wall seconds: psql $(cut -d' ' -f1 "$RAW/psql" | xargs); delete $(cut -d' ' -f1 "$RAW/delete" | xargs);" \
     "delete per-row $(cut -d' ' -f1 "$RAW/delete_perrow_fast" | xargs);" \
     "truncate $(cut -d' ' -f1 "$RAW/truncate" | xargs)"
-  echo "FAST_START=${FAST_START//$RAW\//}"
+  echo "FAST_START=$("$IMAGE_JAVA" -version 2>&1 | head -1 | cut -d' ' -f1-3) ${FAST_START//$RAW\//}"
   echo "target delete (--fk-checks batch, the default) <= 0.25x psql: plain $(ratio delete 0.25), FAST_START $(ratio delete_fast 0.25)"
   echo "target delete --fk-checks per-row <= 1.05x psql: FAST_START $(ratio delete_perrow_fast 1.05)"
   echo "target truncate <= 0.10x psql: plain $(ratio truncate 0.10), FAST_START $(ratio truncate_fast 0.10)"

@@ -46,7 +46,9 @@ psql -qX -d postgres -c "create database $TEMPLATE"
 psql -qX -d "$TEMPLATE" -f src/test/resources/schemas/django.sql -c "select seed_django(1000)" >/dev/null
 ctr --address "$SOCK" -n k8s.io events >"$WORK/ctr-events.log" 2>&1 &
 PIDS+=($!)
-FLAGS=$(sed -n 's/^ENTRYPOINT \[\(.*\)\]/\1/p' Dockerfile | tr -d '",' | tr ' ' '\n' | grep '^-XX:' | grep -v SharedArchiveFile | tr '\n' ' ')
+. bench/lib/image-jvm.sh
+FLAGS=$(entry_flags <Dockerfile)
+IMAGE_JAVA=$(image_java <Dockerfile)
 PORT=18490
 ARGS=()
 for v in maincds cds; do
@@ -57,7 +59,7 @@ for v in maincds cds; do
   image=$IMAGE_CDS; [ $v = cds ] || image=$IMAGE_MAINCDS
   PORT=$((PORT + 1))
   # shellcheck disable=SC2086
-  java $FLAGS -XX:MaxRAM=512m -jar "$JAR" operator --purge-image "$image" --http-port "$PORT" \
+  "$IMAGE_JAVA" $FLAGS -XX:MaxRAM=512m -jar "$JAR" operator --purge-image "$image" --http-port "$PORT" \
     --namespaces "$ns" >"$WORK/operator-$v.log" 2>&1 &
   PIDS+=($!)
   for _ in $(seq 600); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && break; sleep 0.1; done

@@ -2,18 +2,22 @@
 # Builds the project's image from the Dockerfile (the same file users build) with the machine's
 # podman, and loads it into the local node's container runtime when that runs (hack/cluster.sh up).
 # No registry is reachable here, so the Dockerfile's two FROM images are made locally the first
-# time: a debootstrapped Debian bookworm plus OpenJDK 17 (and Maven for the build stage), tagged
-# with the names the Dockerfile uses. The image reference is the last line on stdout.
+# time: a debootstrapped Debian bookworm plus this machine's Temurin 25 (the runtime) and OpenJDK 17
+# with Maven (the build stage; also the runtime of Dockerfiles before the move to 25), tagged with the
+# names the Dockerfile uses. The image reference is the last line on stdout.
 #
 #   hack/image.sh          build (cached: seconds when nothing changed) and load
 #
 # Environment: IMAGE (default localhost/datapurge/user-data-purge-operator:<pom version without -SNAPSHOT>),
-# DOCKERFILE (default: the project's Dockerfile; benchmarks build earlier versions of it).
+# DOCKERFILE (default: the project's Dockerfile; benchmarks build earlier versions of it),
+# JAVA25_HOME (default /usr/lib/jvm/temurin-25-*: the JDK the eclipse-temurin:25-jre stand-in is made from).
 # Needs root (rootful podman, containerd); installs podman, runc and debootstrap with apt-get.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 here="$root/hack/image"
+# shellcheck source=hack/lib/jdk25.sh
+. "$root/hack/lib/jdk25.sh"
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/user-data-purge/images"
 export CONTAINERS_CONF="$here/containers.conf"
 
@@ -36,6 +40,9 @@ version="$(sed -n 's:^  <version>\(.*\)</version>:\1:p' "$root/pom.xml" | head -
 version="${version%-SNAPSHOT}"
 image="${IMAGE:-localhost/datapurge/user-data-purge-operator:$version}"
 
+# The JDK's development modules, left out of the JRE (as a JRE image leaves them out).
+dev_modules='^jdk\.(compiler|javadoc|jshell|jdeps|jlink|jpackage|jartool|jstatd|hotspot\.agent|jcmd|jconsole|jdi|jdwp\.agent|editpad|attach|internal\.(le|opt|ed|jvmstat)|incubator\.)'
+
 # Debian's mirror as this machine's apt is configured (never a host name written here).
 debian_mirror() {
   local uri
@@ -46,10 +53,13 @@ debian_mirror() {
 }
 
 base_images() {
-  local stamp start=$SECONDS
-  # Rebuilt when a Containerfile or the certificate authorities this machine trusts change.
-  stamp="$(cat "$here"/*.Containerfile /usr/local/share/ca-certificates/*.crt 2>/dev/null | sha256sum | cut -c1-12)"
+  local stamp start=$SECONDS jdk25
+  jdk25="$(jdk25_home)" || exit 1
+  # Rebuilt when a Containerfile, the JDK 25 release or the certificate authorities this machine trust change.
+  stamp="$(cat "$here"/*.Containerfile "$jdk25/release" /usr/local/share/ca-certificates/*.crt 2>/dev/null |
+    sha256sum | cut -c1-12)"
   if podman image exists "localhost/datapurge-base-stamp:$stamp" &&
+    podman image exists eclipse-temurin:25-jre &&
     podman image exists eclipse-temurin:17-jre &&
     podman image exists maven:3.9-eclipse-temurin-17; then
     return
@@ -73,6 +83,11 @@ base_images() {
   mkdir -p "$ctx/ca-certificates"
   cp /usr/local/share/ca-certificates/*.crt "$ctx/ca-certificates/" 2>/dev/null || true
   log "building the base image stand-ins (first time only)"
+  # The JRE of the real image: Temurin's run-time modules (not its compiler, debugger, jlink, ...).
+  "$jdk25/bin/jlink" --output "$ctx/jre" --strip-debug --no-man-pages --no-header-files --generate-cds-archive \
+    --add-modules "$("$jdk25/bin/java" --list-modules | sed 's/@.*//' | grep -vE "$dev_modules" | paste -sd, -)"
+  podman build -q --pull=never -f "$here/jre25.Containerfile" -t eclipse-temurin:25-jre "$ctx" >/dev/null
+  rm -rf "$ctx/jre"
   podman build -q --pull=never -f "$here/jre.Containerfile" -t eclipse-temurin:17-jre "$ctx" >/dev/null
   podman build -q --pull=never -f "$here/build.Containerfile" -t maven:3.9-eclipse-temurin-17 "$ctx" >/dev/null
   podman tag eclipse-temurin:17-jre "localhost/datapurge-base-stamp:$stamp"

@@ -3,6 +3,7 @@ package io.datapurge.packaging;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.datapurge.packaging.DockerfileInstructions.Instruction;
+import io.datapurge.testing.ImageJava;
 import io.datapurge.testing.PostgresServer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,10 +18,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The Dockerfile's AppCDS step, run with the real jar on this machine's Java 17 against the test
- * PostgreSQL (the image build uses a throwaway server of its own, src/main/docker/cds-training.sh):
- * the training purge of the training schema commits and writes an archive the ENTRYPOINT's JVM
- * accepts. How much faster a purge starts with it is a measurement, not a pass/fail check:
+ * The Dockerfile's AOT-cache step, run with the real jar on this machine's Java 25 (the image's JRE
+ * is made from it, hack/image.sh) against the test PostgreSQL (the image build uses a throwaway
+ * server of its own, src/main/docker/cds-training.sh): the training purge of the training schema
+ * commits and writes a cache the ENTRYPOINT's JVM accepts. How much faster a purge starts with it is a measurement, not a pass/fail check:
  * bench/real-node.sh and bench/purge-start.sh (docs/performance.md).
  */
 class ClassDataSharingIT {
@@ -39,7 +40,7 @@ class ClassDataSharingIT {
 
   @Test
   void trainingRunWritesAnArchiveThatTheEntrypointJvmAccepts(@TempDir Path dir) throws Exception {
-    Path archive = dir.resolve("app.jsa");
+    Path archive = dir.resolve("app.aot");
     String db = PostgresServer.createDatabase("cds_training");
     Run training;
     try {
@@ -57,18 +58,18 @@ class ClassDataSharingIT {
     assertThat(archive.resolveSibling("result.json")).content().contains("\"committed\":true");
     assertThat(archive).isNotEmptyFile();
 
-    // -Xshare:on turns "archive rejected" from a warning into a failure.
+    // -XX:AOTMode=on turns "cache rejected" (silent by default) into a failure.
     List<String> strict = onThisMachine(entrypoint(), archive);
-    strict.add(1, "-Xshare:on");
+    strict.add(1, "-XX:AOTMode=on");
     strict.add("--version");
     Run withArchive = run(strict, Map.of());
-    assertThat(withArchive.exitCode()).as("java -Xshare:on with the archive: %s", withArchive.output()).isZero();
-    assertThat(withArchive.output()).doesNotContain("Unable to use shared archive");
+    assertThat(withArchive.exitCode()).as("java -XX:AOTMode=on with the cache: %s", withArchive.output()).isZero();
+    assertThat(withArchive.output()).doesNotContainIgnoringCase("unable to use");
   }
 
   private static List<String> trainingCommand() {
     String text = DOCKERFILE.of("RUN").stream().map(Instruction::arguments)
-        .filter(a -> a.contains("-XX:ArchiveClassesAtExit=")).findFirst().orElseThrow();
+        .filter(a -> a.contains("-XX:AOTCacheOutput=")).findFirst().orElseThrow();
     List<String> words = Arrays.asList(text.split(" "));
     return new ArrayList<>(words.subList(words.indexOf("java"), words.indexOf("&&")));
   }
@@ -77,13 +78,13 @@ class ClassDataSharingIT {
     return DOCKERFILE.last("ENTRYPOINT").execForm();
   }
 
-  /** The image's paths mapped to this machine: its java, the built jar, a temporary archive. */
+  /** The image's paths mapped to this machine: its java, the built jar, a temporary cache. */
   private static List<String> onThisMachine(List<String> command, Path archive) {
     List<String> out = new ArrayList<>();
     for (String word : command) {
-      out.add(word.equals("java") ? Path.of(System.getProperty("java.home"), "bin", "java").toString()
+      out.add(word.equals("java") ? ImageJava.java().toString()
           : word.equals("/app/user-data-purge.jar") ? JAR.toString()
-          : word.replace("/app/user-data-purge.jsa", archive.toString())
+          : word.replace("/app/user-data-purge.aot", archive.toString())
               .replace("/tmp/training-result.json", archive.resolveSibling("result.json").toString()));
     }
     return out;

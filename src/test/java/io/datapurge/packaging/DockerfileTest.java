@@ -24,14 +24,14 @@ class DockerfileTest {
   static final String JAR = "/app/user-data-purge.jar";
 
   @Test
-  void buildsWithAJdk17AndRunsOnAJre17() {
+  void buildsWithAJdk17AndRunsOnAJre25() {
     List<Instruction> froms = DOCKERFILE.of("FROM");
 
     assertThat(froms).hasSize(3);
     assertThat(froms.get(0).arguments()).contains("17").endsWith("AS build");
-    // The class-data archive is trained on the final image's own JVM, in a stage of its own.
-    assertThat(froms.get(1).arguments()).isEqualTo("eclipse-temurin:17-jre AS cds");
-    assertThat(froms.get(2).arguments()).isEqualTo("eclipse-temurin:17-jre");
+    // The AOT cache is trained on the final image's own JVM, in a stage of its own.
+    assertThat(froms.get(1).arguments()).isEqualTo("eclipse-temurin:25-jre AS cds");
+    assertThat(froms.get(2).arguments()).isEqualTo("eclipse-temurin:25-jre");
   }
 
   @Test
@@ -43,7 +43,7 @@ class DockerfileTest {
         .toList();
 
     assertThat(finalStageSteps).as("the final stage installs nothing").isEmpty();
-    assertThat(fromTraining).containsExactly("--from=cds /app/user-data-purge.jar /app/user-data-purge.jsa /app/");
+    assertThat(fromTraining).containsExactly("--from=cds /app/user-data-purge.jar /app/user-data-purge.aot /app/");
   }
 
   @Test
@@ -89,13 +89,13 @@ class DockerfileTest {
   }
 
   @Test
-  void classDataArchiveIsRecordedWithTheEntrypointsJvmFlags() {
+  void aotCacheIsRecordedWithTheEntrypointsJvmFlags() {
     List<String> entrypoint = DOCKERFILE.last("ENTRYPOINT").execForm();
-    String archive = option(entrypoint, "-XX:SharedArchiveFile=");
+    String archive = option(entrypoint, "-XX:AOTCache=");
     List<String> training = trainingRun();
 
-    assertThat(archive).isEqualTo("/app/user-data-purge.jsa");
-    assertThat(option(training, "-XX:ArchiveClassesAtExit=")).isEqualTo(archive);
+    assertThat(archive).isEqualTo("/app/user-data-purge.aot");
+    assertThat(option(training, "-XX:AOTCacheOutput=")).isEqualTo(archive);
     assertThat(jvmFlags(training)).isEqualTo(jvmFlags(entrypoint));
     assertThat(trainingRunText()).contains("test -s " + archive);
   }
@@ -176,8 +176,8 @@ class DockerfileTest {
 
   private static String trainingRunText() {
     return DOCKERFILE.of("RUN").stream().map(Instruction::arguments)
-        .filter(a -> a.contains("-XX:ArchiveClassesAtExit=")).findFirst()
-        .orElseThrow(() -> new AssertionError("no RUN records a class-data archive"));
+        .filter(a -> a.contains("-XX:AOTCacheOutput=")).findFirst()
+        .orElseThrow(() -> new AssertionError("no RUN records an AOT cache"));
   }
 
   /** The training java command line, from "java" up to the shell's "&&". */
@@ -193,10 +193,10 @@ class DockerfileTest {
         .findFirst().orElseThrow(() -> new AssertionError("no " + prefix + " in " + command));
   }
 
-  /** JVM flags that shape the heap and class layout; the archive options and logging aside. */
+  /** JVM flags that shape the heap and class layout; the cache options and logging aside. */
   private static List<String> jvmFlags(List<String> command) {
     return command.subList(1, command.indexOf("-jar")).stream()
-        .filter(f -> !f.startsWith("-XX:SharedArchiveFile=") && !f.startsWith("-XX:ArchiveClassesAtExit=")
+        .filter(f -> !f.startsWith("-XX:AOTCache=") && !f.startsWith("-XX:AOTCacheOutput=")
             && !f.startsWith("-Xlog:"))
         .toList();
   }
