@@ -86,10 +86,10 @@ rss() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }
 jcmd_for() { echo "$(dirname "$(readlink -f "/proc/$1/exe")")/jcmd"; } # pid: the jcmd of its own JDK
 heap_after_gc() { # pid: Java heap used after a full GC, MB
   "$(jcmd_for "$1")" "$1" GC.run >/dev/null 2>&1 || true
-  "$(jcmd_for "$1")" "$1" GC.heap_info 2>/dev/null | awk '/generation|garbage-first heap/ {for (i=1;i<=NF;i++) if ($i=="used") {v=$(i+1); sub("K,?","",v); s+=v}} END {printf "%.0f", s/1024}'
+  "$(jcmd_for "$1")" "$1" GC.heap_info 2>/dev/null | awk '/generation|garbage-first heap|^DefNew |^Tenured / {for (i=1;i<=NF;i++) if ($i=="used") {v=$(i+1); sub("K,?","",v); s+=v}} END {printf "%.0f", s/1024}'
 }
 heap_committed() { # pid: Java heap committed now, MB
-  "$(jcmd_for "$1")" "$1" GC.heap_info 2>/dev/null | awk '/generation|garbage-first heap/ {for (i=1;i<=NF;i++) if ($i=="total") {v=$(i+1); sub("K,?","",v); s+=v}} END {printf "%.0f", s/1024}'
+  "$(jcmd_for "$1")" "$1" GC.heap_info 2>/dev/null | awk '/generation|garbage-first heap|^DefNew |^Tenured / {for (i=1;i<=NF;i++) if ($i=="total") {v=$(i+1); sub("K,?","",v); s+=v}} END {printf "%.0f", s/1024}'
 }
 
 {

@@ -3,6 +3,7 @@ package io.datapurge.packaging;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.datapurge.packaging.DockerfileInstructions.Instruction;
+import io.datapurge.testing.ImageJava;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
@@ -134,10 +135,9 @@ class DockerfileTest {
   }
 
   @Test
-  void entrypointJvmFlagsAreAcceptedByAJava17Runtime() throws Exception {
+  void entrypointJvmFlagsAreAcceptedByTheImagesJava25Runtime() throws Exception {
     List<String> flags = jvmFlags(DOCKERFILE.last("ENTRYPOINT").execForm());
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    List<String> command = new java.util.ArrayList<>(List.of(java.toString()));
+    List<String> command = new java.util.ArrayList<>(List.of(ImageJava.java().toString()));
     command.addAll(flags);
     command.add("-version");
 
@@ -145,7 +145,7 @@ class DockerfileTest {
     String out = new String(p.getInputStream().readAllBytes());
     assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as("java %s -version: %s", flags, out).isZero();
-    assertThat(Runtime.version().feature()).isEqualTo(17);
+    assertThat(out).as("the JVM the image's JRE is made from").contains("version \"25");
   }
 
   @Test
