@@ -16,7 +16,8 @@ RUN mvn -B -q -Dmaven.test.skip=true package
 # stage (the distribution's package; src/main/docker/cds-training.sh), which never reaches the final
 # image. The JVM flags equal the ENTRYPOINT's and the jar is the final image's own file, so the cache
 # is accepted; if it ever is not, the JVM starts without it.
-# (-Xlog:aot=off: picocli's Java 5 classes cannot be linked ahead of time, one warning each.)
+# (-Xlog:aot=off: the cache skips what it cannot hold, one warning per class; picocli is compiled
+# for Java 17 from its sources so that it is linked ahead of time, pom.xml.)
 FROM eclipse-temurin:25-jre AS cds
 RUN apt-get update -qq \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql ssl-cert >/dev/null \
