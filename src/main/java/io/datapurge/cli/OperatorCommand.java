@@ -166,9 +166,7 @@ public final class OperatorCommand implements Callable<Integer> {
     }
 
     AtomicBoolean stopping = new AtomicBoolean();
-    LeaderLease lease = leaderElection ? new LeaderLease(LEASE_NAME,
-        leaseNamespace.isBlank() ? client.getNamespace() : leaseNamespace,
-        LeaderLease.identity(System.getenv("HOSTNAME"))) : null;
+    LeaderLease lease = leaderLease(client);
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)
           .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(registry))
@@ -212,6 +210,13 @@ public final class OperatorCommand implements Callable<Integer> {
         "Operator started: namespaces={}, purge image={}, protected={}, leader election={}, http port={}",
         watched.isEmpty() ? "all" : watched, image, protectedDatabases.pattern(), leaderElection, http.port());
     return new Running(operator, http, client, stopping, idleHeap, lease);
+  }
+
+  /** The Lease of --lease-name in --lease-namespace (else the client's namespace); null without leader election. */
+  LeaderLease leaderLease(KubernetesClient client) {
+    if (!leaderElection) return null;
+    return new LeaderLease(leaseName, leaseNamespace.isBlank() ? client.getNamespace() : leaseNamespace,
+        LeaderLease.identity(System.getenv("HOSTNAME")));
   }
 
   /** A started operator: {@link #close()} stops reconciling, the informers and the HTTP port. */

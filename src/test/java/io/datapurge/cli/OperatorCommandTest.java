@@ -26,6 +26,23 @@ class OperatorCommandTest {
   }
 
   @Test
+  void theLeaseIsTheOneTheFlagsNameSoTwoReleasesInANamespaceNeverShareALeader() {
+    OperatorCommand command = new OperatorCommand();
+    new CommandLine(command).parseArgs("--leader-election", "--lease-name", "staging-purge-operator",
+        "--lease-namespace", "ops");
+    var lease = command.leaderLease(null);
+    assertThat(lease.name()).isEqualTo("staging-purge-operator");
+    assertThat(lease.namespace()).isEqualTo("ops");
+
+    OperatorCommand defaults = new OperatorCommand();
+    new CommandLine(defaults).parseArgs("--leader-election", "--lease-namespace", "ops");
+    assertThat(defaults.leaderLease(null).name()).isEqualTo(OperatorCommand.LEASE_NAME);
+    OperatorCommand off = new OperatorCommand();
+    new CommandLine(off).parseArgs();
+    assertThat(off.leaderLease(null)).isNull();
+  }
+
+  @Test
   void flagsHaveTheDocumentedDefaults() {
     OperatorCommand command = new OperatorCommand();
     new CommandLine(command).parseArgs();
