@@ -99,6 +99,7 @@ class ControlPlaneIT {
             c ->
                 c != null
                     && c.getStatus() != null
+                    && c.getStatus().getConditions() != null // a new CRD's first status has none yet
                     && c.getStatus().getConditions().stream()
                         .anyMatch(k -> k.getType().equals("Established") && k.getStatus().equals("True")),
             30,
