@@ -84,13 +84,14 @@ psql -qX -d postgres -c "create database $DB" >/dev/null
 psql -qX -d "$DB" -f src/test/resources/schemas/django.sql -c "select seed_django(10)" >/dev/null
 rss() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status"; }
 jcmd_for() { echo "$(dirname "$(readlink -f "/proc/$1/exe")")/jcmd"; } # pid: the jcmd of its own JDK
+heap_mb() { # pid used|total: the Java heap's used or committed MB, summed over its generations (JDK 17 and 25 formats)
+  "$(jcmd_for "$1")" "$1" GC.heap_info 2>/dev/null | awk -v f="$2" '/generation|garbage-first heap|^DefNew |^Tenured / {for (i=1;i<=NF;i++) if ($i==f) {v=$(i+1); sub("K,?","",v); s+=v}} END {printf "%.0f", s/1024}'
+}
 heap_after_gc() { # pid: Java heap used after a full GC, MB
   "$(jcmd_for "$1")" "$1" GC.run >/dev/null 2>&1 || true
-  "$(jcmd_for "$1")" "$1" GC.heap_info 2>/dev/null | awk '/generation|garbage-first heap|^DefNew |^Tenured / {for (i=1;i<=NF;i++) if ($i=="used") {v=$(i+1); sub("K,?","",v); s+=v}} END {printf "%.0f", s/1024}'
+  heap_mb "$1" used
 }
-heap_committed() { # pid: Java heap committed now, MB
-  "$(jcmd_for "$1")" "$1" GC.heap_info 2>/dev/null | awk '/generation|garbage-first heap|^DefNew |^Tenured / {for (i=1;i<=NF;i++) if ($i=="total") {v=$(i+1); sub("K,?","",v); s+=v}} END {printf "%.0f", s/1024}'
-}
+heap_committed() { heap_mb "$1" total; } # pid: Java heap committed now, MB
 
 {
   echo "command: bench/operator-memory.sh $RUNS $SCALE $NAMESPACES (VARIANTS=${ORDER[*]}; base: $BASE_REF = $BASE_REV)"
