@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
@@ -110,6 +111,16 @@ final class PurgeHarness implements AutoCloseable {
     OperatorProcess p = new OperatorProcess(identity, List.of(extraArgs));
     operators.add(p);
     return p;
+  }
+
+  record Replicas(OperatorProcess leading, OperatorProcess standby) {}
+
+  /** Two operator replicas ("replica-1", "replica-2"), once one of them holds the Lease. */
+  Replicas startReplicas() throws IOException {
+    OperatorProcess one = startOperator("replica-1");
+    OperatorProcess two = startOperator("replica-2");
+    String leader = await().atMost(TIMEOUT).until(this::leaseHolder, Objects::nonNull);
+    return leader.equals(one.identity) ? new Replicas(one, two) : new Replicas(two, one);
   }
 
   /** The holder of the operator's Lease, once some replica holds it. */

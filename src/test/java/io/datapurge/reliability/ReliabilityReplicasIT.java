@@ -18,7 +18,6 @@ import io.datapurge.testing.DatabaseChecksum;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Objects;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -30,11 +29,9 @@ class ReliabilityReplicasIT {
   void leaderKilledMidRunHandsTheLeaseToTheOtherReplicaAndThereIsExactlyOneJob(KubernetesClient client)
       throws Exception {
     try (PurgeHarness h = new PurgeHarness(client, "rel-leader")) {
-      var one = h.startOperator("replica-1");
-      var two = h.startOperator("replica-2");
-      String leader = await().atMost(PurgeHarness.TIMEOUT).until(h::leaseHolder, Objects::nonNull);
-      var leading = leader.equals(one.identity) ? one : two;
-      var standby = leading == one ? two : one;
+      var replicas = h.startReplicas();
+      var leading = replicas.leading();
+      var standby = replicas.standby();
 
       String db = newDatabase();
       installGate(db);
@@ -58,11 +55,9 @@ class ReliabilityReplicasIT {
   @Test
   void leaderStoppedOnPurposeHandsTheLeaseOverAtOnceNotWhenItExpires(KubernetesClient client) throws Exception {
     try (PurgeHarness h = new PurgeHarness(client, "rel-handover")) {
-      var one = h.startOperator("replica-1");
-      var two = h.startOperator("replica-2");
-      String leader = await().atMost(PurgeHarness.TIMEOUT).until(h::leaseHolder, Objects::nonNull);
-      var leading = leader.equals(one.identity) ? one : two;
-      var standby = leading == one ? two : one;
+      var replicas = h.startReplicas();
+      var leading = replicas.leading();
+      var standby = replicas.standby();
       await().atMost(PurgeHarness.TIMEOUT).until(() -> leading.log().contains("Operator started"));
 
       long stopped = System.nanoTime();
