@@ -30,8 +30,15 @@ import java.util.zip.GZIPInputStream;
  * lookup it needs). Every call waits for the rate limit, refreshes
  * an expired or rejected token once, and retries 5xx and network failures with backoff. Neither the
  * client secret nor the access token ever appears in an exception message or in {@link #toString()}.
+ *
+ * <p>A retry after a network failure or a 5xx carries {@value #ATTEMPT_HEADER}: 2, 3, …. Its first
+ * try may have been carried out with the answer lost (a timeout), so a tenant's logs, a proxy or a
+ * test can tell a repeated request from a new one. Deletes are safe to repeat: Auth0 answers 204 for a
+ * user that is already gone.
  */
 public final class Auth0Client {
+  /** The try a request repeats, from 2 on; absent on a first try (and on repeats after a 429 or a 401). */
+  public static final String ATTEMPT_HEADER = "X-Request-Attempt";
   /** Auth0 returns at most this many results for one search, whatever the paging. */
   public static final int SEARCH_CAP = 1000;
   public static final int MAX_PER_PAGE = 100;
@@ -325,6 +332,7 @@ public final class Auth0Client {
       String token = authenticated ? token() : null;
       HttpRequest.Builder builder = request.get().timeout(tuning.requestTimeout()).header("Accept", "application/json");
       if (token != null) builder.header("Authorization", "Bearer " + token);
+      if (failures > 0) builder.header(ATTEMPT_HEADER, Integer.toString(failures + 1));
       HttpResponse<String> response;
       long ticket = -1;
       try {

@@ -57,6 +57,19 @@ class Auth0ClientTest {
   }
 
   @Test
+  void aDeleteWhoseAnswerWasLostIsRepeatedAndMarkedAsARepeat() {
+    String id = fake.addUsers(1, "Username-Password-Authentication", T0, Duration.ZERO).get(0).id();
+    fake.loseNextDeleteAnswer();
+
+    assertThat(client(SECRET).delete(id)).isTrue();
+
+    assertThat(fake.exists(id)).isFalse();
+    assertThat(fake.requests()).as("the delete, then its repeat").filteredOn(r -> r.startsWith("DELETE")).hasSize(2);
+    assertThat(fake.repeatedDeletes()).as("the repeat carries " + Auth0Client.ATTEMPT_HEADER).isEqualTo(1);
+    assertThat(fake.deleteRequests(id)).as("the purge asked once").isEqualTo(1);
+  }
+
+  @Test
   void aTenantThatAnswers404ForAMissingUserCountsItAsAlreadyDeleted() {
     String id = fake.missingUsersAnswer404().addUsers(1, "Username-Password-Authentication", T0, Duration.ZERO)
         .get(0).id();

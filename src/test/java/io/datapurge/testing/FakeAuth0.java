@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.datapurge.auth0.Auth0Client;
 import java.io.IOException;
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
@@ -114,6 +115,7 @@ public final class FakeAuth0 implements AutoCloseable {
       new java.util.concurrent.atomic.AtomicReference<>();
   private final Map<String, User> laggingUsers = new ConcurrentHashMap<>();
   private final Map<String, Integer> deletesPerUser = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicInteger repeatedDeletes = new java.util.concurrent.atomic.AtomicInteger();
   private final Map<String, User> users = Collections.synchronizedMap(new LinkedHashMap<>());
   private final Map<String, Token> tokens = new ConcurrentHashMap<>();
   private final List<String> requests = Collections.synchronizedList(new ArrayList<>());
@@ -136,6 +138,7 @@ public final class FakeAuth0 implements AutoCloseable {
   private volatile boolean missing404;
   private volatile int expireTokensAfterRequests = -1;
   private volatile int failDeletesWith;
+  private final java.util.concurrent.atomic.AtomicBoolean loseNextDeleteAnswer = new java.util.concurrent.atomic.AtomicBoolean();
   private volatile int deleteOnNextList;
   private volatile boolean echoCredentialsInErrors;
 
@@ -280,6 +283,12 @@ public final class FakeAuth0 implements AutoCloseable {
     return this;
   }
 
+  /** The next delete is carried out, but the connection closes before its answer (as when the client timed out). */
+  public FakeAuth0 loseNextDeleteAnswer() {
+    loseNextDeleteAnswer.set(true);
+    return this;
+  }
+
   /** Every delete answers {@code status} (e.g. 500) from now on; 0 restores normal deletes. */
   public FakeAuth0 failDeletesWith(int status) {
     this.failDeletesWith = status;
@@ -350,7 +359,7 @@ public final class FakeAuth0 implements AutoCloseable {
     return "con_" + hex.substring(0, 16);
   }
 
-  /** DELETE requests of {@code id} that were handled (not answered 429). */
+  /** DELETE requests of {@code id} that were handled (not answered 429), the client's repeats not counted. */
   public int deleteRequests(String id) {
     return deletesPerUser.getOrDefault(id, 0);
   }
@@ -365,9 +374,17 @@ public final class FakeAuth0 implements AutoCloseable {
     return mostConcurrent.get();
   }
 
-  /** The most DELETE requests handled for one user. */
+  /**
+   * The most DELETE requests the purge made for one user: handled ones, not counting the client's
+   * repeats ({@link Auth0Client#ATTEMPT_HEADER}) of a request whose answer was lost or was a 5xx.
+   */
   public int mostDeletesOfOneUser() {
     return deletesPerUser.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+  }
+
+  /** DELETE requests handled that the client marked as a repeat ({@link Auth0Client#ATTEMPT_HEADER}). */
+  public int repeatedDeletes() {
+    return repeatedDeletes.get();
   }
 
   /** "METHOD path?query" of every request, in order (the token request's body is not kept). */
@@ -596,7 +613,15 @@ public final class FakeAuth0 implements AutoCloseable {
       send(ex, failDeletesWith, error(failDeletesWith, "Internal Server Error", "Internal error", null));
       return;
     }
-    deletesPerUser.merge(id, 1, Integer::sum);
+    if (ex.getRequestHeaders().containsKey(Auth0Client.ATTEMPT_HEADER)) {
+      // The client repeats a request whose answer it lost (a timeout on a loaded machine) or that got a
+      // 5xx: the purge did not ask twice, so this is not a second delete of the user.
+      repeatedDeletes.incrementAndGet();
+      System.err.println("fake-auth0: DELETE of " + id + " repeated by the client (" + Auth0Client.ATTEMPT_HEADER + ": "
+          + ex.getRequestHeaders().getFirst(Auth0Client.ATTEMPT_HEADER) + ")");
+    } else {
+      deletesPerUser.merge(id, 1, Integer::sum);
+    }
     firstDeleteAt.compareAndSet(null, clock.instant());
     User removed = users.remove(id);
     if (removed == null) {
@@ -617,6 +642,7 @@ public final class FakeAuth0 implements AutoCloseable {
       }
     }
     pause(latency.minus(latency.dividedBy(2)));
+    if (loseNextDeleteAnswer.compareAndSet(true, false)) throw new IOException("the answer is lost"); // the server closes the connection
     ex.sendResponseHeaders(204, -1);
   }
 
