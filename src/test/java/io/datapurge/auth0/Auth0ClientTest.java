@@ -65,8 +65,26 @@ class Auth0ClientTest {
 
     assertThat(fake.exists(id)).isFalse();
     assertThat(fake.requests()).as("the delete, then its repeat").filteredOn(r -> r.startsWith("DELETE")).hasSize(2);
-    assertThat(fake.repeatedDeletes()).as("the repeat carries " + Auth0Client.ATTEMPT_HEADER).isEqualTo(1);
+    assertThat(fake.repeats()).as("the repeat carries " + Auth0Client.ATTEMPT_HEADER)
+        .containsExactly("DELETE /api/v2/users/" + id.replace("|", "%7C") + " #2");
     assertThat(fake.deleteRequests(id)).as("the purge asked once").isEqualTo(1);
+  }
+
+  @Test
+  void a5xxIsTriedTheConfiguredTimesWithADoublingBackoffAndThenNamed() {
+    String id = fake.addUsers(1, "Username-Password-Authentication", T0, Duration.ZERO).get(0).id();
+    fake.failDeletesWith(503);
+    Auth0Client client = client(SECRET);
+    client.scopes(); // the token first: its request is not part of the count
+
+    assertThatThrownBy(() -> client.delete(id)).isInstanceOf(Auth0Exception.class)
+        .hasMessageContaining("Auth0 answered 503 when trying to delete user " + id);
+
+    String path = "DELETE /api/v2/users/" + id.replace("|", "%7C");
+    assertThat(fake.requests()).filteredOn(r -> r.startsWith("DELETE")).as("FAST: 3 attempts").hasSize(3);
+    assertThat(fake.repeats()).containsExactly(path + " #2", path + " #3");
+    assertThat(clock.slept()).as("backoff 10 ms, then 20 ms").isEqualTo(Duration.ofMillis(30));
+    assertThat(fake.exists(id)).isTrue();
   }
 
   @Test

@@ -115,7 +115,7 @@ public final class FakeAuth0 implements AutoCloseable {
       new java.util.concurrent.atomic.AtomicReference<>();
   private final Map<String, User> laggingUsers = new ConcurrentHashMap<>();
   private final Map<String, Integer> deletesPerUser = new ConcurrentHashMap<>();
-  private final java.util.concurrent.atomic.AtomicInteger repeatedDeletes = new java.util.concurrent.atomic.AtomicInteger();
+  private final List<String> repeats = Collections.synchronizedList(new ArrayList<>());
   private final Map<String, User> users = Collections.synchronizedMap(new LinkedHashMap<>());
   private final Map<String, Token> tokens = new ConcurrentHashMap<>();
   private final List<String> requests = Collections.synchronizedList(new ArrayList<>());
@@ -382,9 +382,11 @@ public final class FakeAuth0 implements AutoCloseable {
     return deletesPerUser.values().stream().mapToInt(Integer::intValue).max().orElse(0);
   }
 
-  /** DELETE requests handled that the client marked as a repeat ({@link Auth0Client#ATTEMPT_HEADER}). */
-  public int repeatedDeletes() {
-    return repeatedDeletes.get();
+  /** Requests the client marked as repeats, as "METHOD path #attempt" ({@link Auth0Client#ATTEMPT_HEADER}). */
+  public List<String> repeats() {
+    synchronized (repeats) {
+      return List.copyOf(repeats);
+    }
   }
 
   /** "METHOD path?query" of every request, in order (the token request's body is not kept). */
@@ -424,6 +426,8 @@ public final class FakeAuth0 implements AutoCloseable {
       String path = ex.getRequestURI().getRawPath();
       requests.add(ex.getRequestMethod() + " " + path
           + (ex.getRequestURI().getRawQuery() == null ? "" : "?" + ex.getRequestURI().getRawQuery()));
+      String attempt = ex.getRequestHeaders().getFirst(Auth0Client.ATTEMPT_HEADER);
+      if (attempt != null) repeats.add(ex.getRequestMethod() + " " + path + " #" + attempt);
       if (path.equals("/oauth/token") && ex.getRequestMethod().equals("POST")) {
         token(ex);
         return;
@@ -616,7 +620,6 @@ public final class FakeAuth0 implements AutoCloseable {
     if (ex.getRequestHeaders().containsKey(Auth0Client.ATTEMPT_HEADER)) {
       // The client repeats a request whose answer it lost (a timeout on a loaded machine) or that got a
       // 5xx: the purge did not ask twice, so this is not a second delete of the user.
-      repeatedDeletes.incrementAndGet();
       System.err.println("fake-auth0: DELETE of " + id + " repeated by the client (" + Auth0Client.ATTEMPT_HEADER + ": "
           + ex.getRequestHeaders().getFirst(Auth0Client.ATTEMPT_HEADER) + ")");
     } else {
