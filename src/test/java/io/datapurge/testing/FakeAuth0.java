@@ -427,7 +427,11 @@ public final class FakeAuth0 implements AutoCloseable {
       requests.add(ex.getRequestMethod() + " " + path
           + (ex.getRequestURI().getRawQuery() == null ? "" : "?" + ex.getRequestURI().getRawQuery()));
       String attempt = ex.getRequestHeaders().getFirst(Auth0Client.ATTEMPT_HEADER);
-      if (attempt != null) repeats.add(ex.getRequestMethod() + " " + path + " #" + attempt);
+      if (attempt != null) {
+        repeats.add(ex.getRequestMethod() + " " + path + " #" + attempt);
+        System.err.println("fake-auth0: " + ex.getRequestMethod() + " " + path + " repeated by the client ("
+            + Auth0Client.ATTEMPT_HEADER + ": " + attempt + ")");
+      }
       if (path.equals("/oauth/token") && ex.getRequestMethod().equals("POST")) {
         token(ex);
         return;
@@ -617,14 +621,9 @@ public final class FakeAuth0 implements AutoCloseable {
       send(ex, failDeletesWith, error(failDeletesWith, "Internal Server Error", "Internal error", null));
       return;
     }
-    if (ex.getRequestHeaders().containsKey(Auth0Client.ATTEMPT_HEADER)) {
-      // The client repeats a request whose answer it lost (a timeout on a loaded machine) or that got a
-      // 5xx: the purge did not ask twice, so this is not a second delete of the user.
-      System.err.println("fake-auth0: DELETE of " + id + " repeated by the client (" + Auth0Client.ATTEMPT_HEADER + ": "
-          + ex.getRequestHeaders().getFirst(Auth0Client.ATTEMPT_HEADER) + ")");
-    } else {
-      deletesPerUser.merge(id, 1, Integer::sum);
-    }
+    // A repeat is the client's, of a request whose answer it lost (a timeout on a loaded machine) or
+    // that got a 5xx: the purge did not ask twice, so it is not a second delete of the user.
+    if (!ex.getRequestHeaders().containsKey(Auth0Client.ATTEMPT_HEADER)) deletesPerUser.merge(id, 1, Integer::sum);
     firstDeleteAt.compareAndSet(null, clock.instant());
     User removed = users.remove(id);
     if (removed == null) {
